@@ -1,0 +1,133 @@
+"""Sign in, sign out, register, password change and reset."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..security import client_address, is_safe_next
+from ..validation import ValidationFailed
+from . import services
+from .forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    RegistrationForm,
+    ResetPasswordForm,
+)
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            member = services.authenticate(form.email.data, form.password.data, client_address())
+        except services.LoginThrottled:
+            form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again, or reset your password."))
+        except services.LoginFailed:
+            form.form_errors.append(_("Email or password is not correct."))
+        else:
+            db.session.commit()
+            login_user(member)
+            if member.is_coordinator:
+                from ..audit import record
+
+                record(member, "coordinator.sign_in")
+                db.session.commit()
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return render_template("auth/login.html", form=form), 200 if not form.form_errors else 401
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if LogoutForm().validate_on_submit():
+        services.end_all_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistrationForm(locale=request.args.get("lang") or None)
+    if request.method == "GET" and not form.locale.data:
+        from flask_babel import get_locale
+
+        form.locale.data = str(get_locale())
+    if form.is_submitted():
+        data = form.profile_data() | {
+            "email": form.email.data,
+            "password": form.password.data,
+            "password_confirm": form.password_confirm.data,
+            "consent": form.consent.data,
+        }
+        try:
+            member = services.register(data)
+        except ValidationFailed as exc:
+            exc.apply_to(form)
+        else:
+            db.session.commit()
+            login_user(member)
+            flash(_("Thank you. Your application is with the coordinators."), "success")
+            return redirect(url_for("main.pending"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.is_submitted():
+        try:
+            services.change_password(current_user, form.current_password.data or "",
+                                     form.new_password.data or "", form.new_password_confirm.data)
+        except ValidationFailed as exc:
+            exc.apply_to(form)
+        else:
+            member = current_user._get_current_object()
+            db.session.commit()
+            login_user(member)  # this browser stays signed in with the new token
+            flash(_("Your password is changed. Other devices were signed out."), "success")
+            return redirect(url_for("profile.me"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses this email, a reset link is on its way. It is valid for one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if services.reset_token_member(token) is None:
+        flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.is_submitted():
+        try:
+            services.reset_password(token, form.password.data or "", form.password_confirm.data)
+        except ValidationFailed as exc:
+            exc.apply_to(form)
+        else:
+            db.session.commit()
+            logout_user()
+            flash(_("Your password is changed. Sign in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,108 @@
+"""Coordinator rules: admitting, rejecting, suspending and reactivating members."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..audit import record
+from ..extensions import db
+from ..mail import queue_email
+from ..models import Member, MemberStatus, utcnow
+from ..validation import ValidationFailed
+
+log = logging.getLogger(__name__)
+
+
+def scoped_members(coordinator: Member):
+    """Members a coordinator may see: all for regional coordinators, her country for a focal point."""
+    stmt = select(Member)
+    if coordinator.coordinator_scope:
+        stmt = stmt.where(Member.country == coordinator.coordinator_scope)
+    return stmt
+
+
+def get_member_for(coordinator: Member, member_id: int) -> Member | None:
+    return db.session.scalar(scoped_members(coordinator).where(Member.id == member_id))
+
+
+def pending_applications(coordinator: Member) -> list[Member]:
+    stmt = scoped_members(coordinator).where(Member.status == MemberStatus.PENDING)
+    return list(db.session.scalars(stmt.order_by(Member.created_at, Member.id)))
+
+
+def _transition(member: Member, coordinator: Member, allowed_from: tuple[str, ...], to: str,
+                note: str, action: str) -> Member:
+    if member.status not in allowed_from:
+        raise ValidationFailed([(None, _l("This member's status has changed meanwhile; nothing was done."))])
+    if member.id == coordinator.id:
+        raise ValidationFailed([(None, _l("You cannot change your own status."))])
+    member.status = to
+    member.status_note = (note or "").strip()[:2000]
+    member.reviewed_at = utcnow()
+    member.reviewed_by_id = coordinator.id
+    if to in (MemberStatus.SUSPENDED, MemberStatus.REJECTED):
+        member.rotate_session()
+    record(coordinator, action, member, note=member.status_note)
+    return member
+
+
+def _notify(member: Member, compose) -> None:
+    """Email the member in her own language; ``compose(link, note)`` returns subject and body."""
+    with force_locale(member.locale):
+        subject, body = compose(_site_link(), member.status_note or "-")
+        queue_email(member.email, subject, body, member_id=member.id)
+
+
+def _site_link() -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("auth.login")
+
+
+def approve(member: Member, coordinator: Member, note: str = "") -> Member:
+    _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.ACTIVE, note,
+                "member.approve")
+    _notify(member, lambda link, note: (
+        _("Welcome to Bridges"),
+        _("Your application to the network was approved. You can now sign in, complete your "
+          "profile and find colleagues across the region: %(link)s\n\n"
+          "Note from the coordinator: %(note)s", link=link, note=note)))
+    return member
+
+
+def reject(member: Member, coordinator: Member, note: str = "") -> Member:
+    _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.REJECTED, note,
+                "member.reject")
+    _notify(member, lambda link, note: (
+        _("Your Bridges application"),
+        _("Your application to the network was not approved.\n\nNote from the coordinator: "
+          "%(note)s\n\nIf you think this is a mistake, contact your national focal point. "
+          "%(link)s", link=link, note=note)))
+    return member
+
+
+def suspend(member: Member, coordinator: Member, note: str = "") -> Member:
+    _transition(member, coordinator, (MemberStatus.ACTIVE,), MemberStatus.SUSPENDED, note,
+                "member.suspend")
+    _notify(member, lambda link, note: (
+        _("Your Bridges account is suspended"),
+        _("A coordinator suspended your account.\n\nNote from the coordinator: %(note)s\n\n"
+          "Contact your national focal point with questions. %(link)s", link=link, note=note)))
+    return member
+
+
+def reactivate(member: Member, coordinator: Member, note: str = "") -> Member:
+    _transition(member, coordinator, (MemberStatus.SUSPENDED, MemberStatus.REJECTED),
+                MemberStatus.ACTIVE, note, "member.reactivate")
+    _notify(member, lambda link, note: (
+        _("Your Bridges account is active again"),
+        _("A coordinator reactivated your account. You can sign in again: %(link)s\n\n"
+          "Note from the coordinator: %(note)s", link=link, note=note)))
+    return member
+
+
+ACTIONS = {"approve": approve, "reject": reject, "suspend": suspend, "reactivate": reactivate}

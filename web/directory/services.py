@@ -1,0 +1,68 @@
+"""The member directory: active members only, filtered and paginated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Member, MemberLanguage, MemberStatus, MemberTopic, Mentorship, MentorshipState
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    q: str = ""
+    country: str = ""
+    agency_kind: str = ""
+    language: str = ""
+    skill: str = ""
+    role: str = ""  # "" | mentor (with free places) | mentee
+    page: int = 1
+
+
+def open_mentorships_count():
+    """Correlated count of a mentor's proposed, accepted and active mentorships."""
+    return (
+        select(func.count(Mentorship.id))
+        .where(Mentorship.mentor_id == Member.id, Mentorship.state.in_(MentorshipState.OPEN))
+        .correlate(Member)
+        .scalar_subquery()
+    )
+
+
+def search(query: DirectoryQuery, viewer: Member, per_page: int = 20):
+    """Active members matching the filters, newest first; returns a Flask-SQLAlchemy page."""
+    stmt = select(Member).where(Member.status == MemberStatus.ACTIVE)
+    if query.country:
+        stmt = stmt.where(Member.country == query.country)
+    if query.agency_kind:
+        stmt = stmt.where(Member.agency_kind == query.agency_kind)
+    if query.language:
+        stmt = stmt.where(exists().where(
+            MemberLanguage.member_id == Member.id, MemberLanguage.code == query.language))
+    if query.skill:
+        stmt = stmt.where(exists().where(and_(
+            MemberTopic.member_id == Member.id, MemberTopic.kind == "skill",
+            MemberTopic.slug == query.skill)))
+    if query.role == "mentor":
+        stmt = stmt.where(Member.is_mentor.is_(True), Member.capacity > open_mentorships_count())
+    elif query.role == "mentee":
+        stmt = stmt.where(Member.is_mentee.is_(True))
+    text = query.q.strip()
+    if text:
+        # Bios count only where the member shows them, so a search cannot reveal hidden text.
+        pattern = f"%{_escape_like(text.lower())}%"
+        stmt = stmt.where(or_(
+            func.lower(Member.display_name).like(pattern, escape="\\"),
+            and_(Member.show_bio.is_(True), func.lower(Member.bio).like(pattern, escape="\\")),
+        ))
+    stmt = stmt.order_by(Member.display_name, Member.id).options(
+        selectinload(Member.topics), selectinload(Member.languages))
+    return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False,
+                       count=True)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+
+from .. import taxonomy
+from ..profile.services import visible_profile
+from . import services
+
+bp = Blueprint("directory", __name__, url_prefix="/directory")
+
+
+@bp.get("/")
+def index():
+    args = request.args
+    query = services.DirectoryQuery(
+        q=args.get("q", "")[:100],
+        country=_pick(args.get("country"), taxonomy.COUNTRIES),
+        agency_kind=_pick(args.get("agency_kind"), taxonomy.AGENCY_KINDS),
+        language=_pick(args.get("language"), taxonomy.LANGUAGES),
+        skill=_pick(args.get("skill"), taxonomy.TOPICS),
+        role=_pick(args.get("role"), {"mentor": 1, "mentee": 1}),
+        page=args.get("page", 1, type=int) or 1,
+    )
+    page = services.search(query, current_user, current_app.config["DIRECTORY_PAGE_SIZE"])
+    profiles = [visible_profile(m, current_user) for m in page.items]
+    return render_template("directory/index.html", query=query, page=page, profiles=profiles)
+
+
+def _pick(value: str | None, vocabulary) -> str:
+    return value if value in vocabulary else ""

@@ -1,0 +1,89 @@
+"""Email: every message is written to the outbox table in the caller's
+transaction and delivered only after that transaction commits, so a rolled
+back unit of work sends nothing. Without MAIL_SERVER (development) the
+message goes to the log and stays in the outbox that coordinators can read."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import event
+
+from .extensions import db
+from .models import OutboxEmail, utcnow
+
+log = logging.getLogger(__name__)
+_PENDING_KEY = "bridges_outbox_pending"
+
+
+def queue_email(to: str, subject: str, body: str, member_id: int | None = None) -> OutboxEmail:
+    """Add an email to the outbox; it is delivered once the session commits."""
+    mail = OutboxEmail(to=to, subject=subject, body=body, member_id=member_id)
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(mail.id)
+    return mail
+
+
+def init_mail(app) -> None:
+    session_cls = db.session.session_factory.class_
+
+    @event.listens_for(session_cls, "after_commit")
+    def _after_commit(session):
+        ids = session.info.pop(_PENDING_KEY, None)
+        if ids:
+            session.info.setdefault("bridges_outbox_deliver", []).extend(ids)
+
+    @event.listens_for(session_cls, "after_rollback")
+    def _after_rollback(session):
+        session.info.pop(_PENDING_KEY, None)
+
+    @app.teardown_request
+    def _deliver(_exc):
+        ids = db.session.info.pop("bridges_outbox_deliver", None)
+        if ids:
+            deliver(ids)
+
+
+def deliver(ids: list[int] | None = None) -> int:
+    """Send outbox emails (the given ids, or every unsent one). Returns how many went out."""
+    query = db.select(OutboxEmail).where(OutboxEmail.sent_at.is_(None))
+    if ids is not None:
+        query = query.where(OutboxEmail.id.in_(ids))
+    sent = 0
+    for mail in db.session.scalars(query.order_by(OutboxEmail.id)).all():
+        try:
+            _send(mail)
+            mail.sent_at = utcnow()
+            mail.error = ""
+            sent += 1
+        except (OSError, smtplib.SMTPException) as exc:
+            mail.error = f"{type(exc).__name__}: {exc}"[:1000]
+            log.warning("email %s to member %s not delivered: %s", mail.id, mail.member_id, exc)
+    db.session.commit()
+    return sent
+
+
+def _send(mail: OutboxEmail) -> None:
+    config = current_app.config
+    if config.get("MAIL_SUPPRESS_SEND") and not config.get("MAIL_SERVER"):
+        return
+    if not config.get("MAIL_SERVER"):
+        log.info("email (no MAIL_SERVER, kept in outbox) id=%s to=%s subject=%r\n%s",
+                 mail.id, mail.to, mail.subject, mail.body)
+        return
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    smtp_cls = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    with smtp_cls(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
