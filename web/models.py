@@ -361,3 +361,38 @@ class ForbiddenPair(db.Model):
 
 def count(query) -> int:
     return db.session.scalar(db.select(func.count()).select_from(query.subquery())) or 0
+
+
+class JobExecution(db.Model):
+    """One execution of a scheduled job, recorded so it runs once and failures are visible."""
+
+    __tablename__ = "job_execution"
+    __table_args__ = (UniqueConstraint("job", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64), index=True)
+    # The schedule slot this execution belongs to: a second process claiming the
+    # same slot hits the unique constraint and skips.
+    scheduled_for: Mapped[datetime] = mapped_column(TZDateTime())
+    started_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    host: Mapped[str] = mapped_column(String(128), default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    traceback: Mapped[str] = mapped_column(Text, default="")
+
+
+class SchedulerLock(db.Model):
+    """A named lock row with an expiry (used on SQLite; PostgreSQL uses advisory locks)."""
+
+    __tablename__ = "scheduler_lock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+# Models of later areas live in their own modules; importing them here keeps
+# one metadata for the migrations.
+from . import models_mentoring  # noqa: E402, F401

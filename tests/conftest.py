@@ -1,0 +1,110 @@
+"""Shared fixtures: one app per session on a database built by the migrations,
+emptied after each test. TEST_DATABASE_URL switches from SQLite to PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import text
+
+from web import create_app
+from web.extensions import db as _db
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SERVER_NAME": "localhost",
+        "BASE_URL": "http://localhost",
+    })
+    with app.app_context():
+        from flask_migrate import downgrade, upgrade
+
+        if _db.engine.dialect.name == "postgresql":
+            downgrade(revision="base")  # a reused database starts empty too
+        upgrade()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                  + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF token read from the page."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, path: str = "/login") -> str:
+        return csrf_token(self.client.get(path).get_data(as_text=True))
+
+    def login(self, email: str, password: str = "correct horse battery", **kw):
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": self.token()}, **kw)
+
+    def logout(self):
+        token = csrf_token(self.client.get("/profile/").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict, token_from: str | None = None, **kw):
+        token = csrf_token(self.client.get(token_from or path).get_data(as_text=True))
+        return self.client.post(path, data={**data, "csrf_token": token}, **kw)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

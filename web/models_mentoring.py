@@ -1,0 +1,3 @@
+"""Models of conversations, messages, goals, check-ins, feedback and notifications."""
+
+from __future__ import annotations
