@@ -1,3 +1,240 @@
 """Models of conversations, messages, goals, check-ins, feedback and notifications."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .models import Member, Mentorship, TZDateTime, utcnow
+
+
+class ConversationKind:
+    MENTORSHIP = "mentorship"
+    DIRECT = "direct"
+
+
+class ConversationState:
+    PENDING = "pending"  # a direct conversation the other has not accepted yet
+    OPEN = "open"
+    BLOCKED = "blocked"
+
+
+class Conversation(db.Model):
+    """A private conversation between two members: one per mentorship, or a
+    direct (networking) one started from the directory."""
+
+    __tablename__ = "conversation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default=ConversationKind.DIRECT)
+    state: Mapped[str] = mapped_column(String(16), default=ConversationState.OPEN, index=True)
+    mentorship_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentorship.id", ondelete="CASCADE"), unique=True
+    )
+    # "<smaller id>:<larger id>" for direct conversations, so a pair has only one.
+    direct_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    last_message_at: Mapped[datetime | None] = mapped_column(TZDateTime(), index=True)
+
+    mentorship: Mapped[Mentorship | None] = relationship()
+    participants: Mapped[list[ConversationParticipant]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan",
+        order_by="ConversationParticipant.member_id",
+    )
+
+
+class ConversationParticipant(db.Model):
+    __tablename__ = "conversation_participant"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # Everything up to this message id has been read.
+    last_read_message_id: Mapped[int] = mapped_column(default=0)
+    # The invitee chose to ignore a direct request: hidden from her, no notifications.
+    ignored: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="participants")
+    member: Mapped[Member] = relationship()
+
+
+class Message(db.Model):
+    """Plain text. Never logged, never emailed, never shown to coordinators
+    unless it is part of a report."""
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_conversation_id_id", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    sender: Mapped[Member | None] = relationship()
+
+
+class MessageRateCounter(db.Model):
+    """Messages a member wrote in one minute, shared by every worker."""
+
+    __tablename__ = "message_rate_counter"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_start: Mapped[datetime] = mapped_column(TZDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class MessageReport(db.Model):
+    """A member reported a conversation; coordinators see only the messages she chose."""
+
+    __tablename__ = "message_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    reported_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+
+    reporter: Mapped[Member | None] = relationship(foreign_keys=[reporter_id])
+    reported_member: Mapped[Member | None] = relationship(foreign_keys=[reported_member_id])
+    items: Mapped[list[ReportedMessage]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportedMessage.id"
+    )
+
+
+class ReportedMessage(db.Model):
+    """A copy of one reported message, kept even if the sender deletes it."""
+
+    __tablename__ = "reported_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("message_report.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+    report: Mapped[MessageReport] = relationship(back_populates="items")
+    sender: Mapped[Member | None] = relationship()
+
+
+class MentorshipGoal(db.Model):
+    __tablename__ = "mentorship_goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
+    )
+    # A taxonomy topic from the mentee's goals, or None for a free-text goal.
+    topic: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(300), default="")
+    progress: Mapped[int] = mapped_column(default=0)  # percent: 0, 25, 50, 75, 100
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CheckIn(db.Model):
+    __tablename__ = "check_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    held_on: Mapped[date] = mapped_column(Date)
+    how_it_went: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+    author: Mapped[Member | None] = relationship()
+
+
+class Feedback(db.Model):
+    """One member's feedback on a mentorship. The other side sees it only if both agree."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("mentorship_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column()
+    worked: Mapped[str] = mapped_column(Text, default="")
+    did_not_work: Mapped[str] = mapped_column(Text, default="")
+    would_continue: Mapped[bool] = mapped_column(default=False)
+    share_with_partner: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class MentorshipReminder(db.Model):
+    """Reminders sent by the jobs, so each is sent once (``feedback``) or once per interval."""
+
+    __tablename__ = "mentorship_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(
+        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))  # checkin | feedback
+    sent_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+
+
+class EmailState:
+    NONE = ""
+    PENDING = "pending"  # waiting for the daily digest
+    SENT = "sent"
+
+
+class Notification(db.Model):
+    """An in-app notification; its text is composed at display time in the reader's language."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_member_id_read_at", "member_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    mentorship_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
+    )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    email_state: Mapped[str] = mapped_column(String(16), default=EmailState.NONE, index=True)
+    emailed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+
+    member: Mapped[Member] = relationship()
+    mentorship: Mapped[Mentorship | None] = relationship()
+    conversation: Mapped[Conversation | None] = relationship()
