@@ -3,11 +3,14 @@ emptied after each test. TEST_DATABASE_URL switches from SQLite to PostgreSQL.""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 
 import pytest
 from sqlalchemy import text
+
+from flask.testing import FlaskClient
 
 from web import create_app
 from web.extensions import db as _db
@@ -20,6 +23,15 @@ def _database_url(tmp_path_factory) -> str:
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server does. Otherwise a request
+    would reuse the app context a test holds open, and with it ``g`` (the signed-in
+    member, the locale) and the database session of an earlier request."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +48,7 @@ def app(tmp_path_factory):
         if _db.engine.dialect.name == "postgresql":
             downgrade(revision="base")  # a reused database starts empty too
         upgrade()
+    app.test_client_class = IsolatedClient
     yield app
 
 

@@ -14,6 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,8 +26,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Choices for WTForms (tuples are deprecated there): ``{code: label}`` or ``[(code, label)]``."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(code, label) for code, label in items]
+
+
 def _choices(vocabulary):
-    return lambda: [(code, str(label)) for code, label in vocabulary.items()]
+    return lambda: options(vocabulary)
 
 
 class ProfileFields(FlaskForm):
@@ -53,7 +60,7 @@ class ProfileFields(FlaskForm):
     role = RadioField(_l("In the mentoring programme I am"), validators=[InputRequired()])
     capacity = SelectField(
         _l("How many mentees can you take at once?"),
-        choices=[("1", "1"), ("2", "2"), ("3", "3")],
+        choices=options([("1", "1"), ("2", "2"), ("3", "3")]),
         default="1",
         description=_l("Only for mentors."),
     )
@@ -73,7 +80,7 @@ class ProfileFields(FlaskForm):
         self.role.choices = _choices(taxonomy.ROLES)()
         self.skills.choices = _choices(taxonomy.TOPICS)()
         self.goals.choices = _choices(taxonomy.TOPICS)()
-        self.locale.choices = list(taxonomy.UI_LANGUAGES.items())
+        self.locale.choices = options(taxonomy.UI_LANGUAGES)
 
     def profile_data(self) -> dict:
         return {
@@ -101,11 +108,11 @@ class ProfileForm(ProfileFields):
     show_email = BooleanField(_l("Show my email address"))
     email_notifications = SelectField(
         _l("Email notifications"),
-        choices=[
+        choices=options([
             ("immediately", _l("Immediately")),
             ("digest", _l("Daily digest")),
             ("off", _l("Off")),
-        ],
+        ]),
     )
     submit = SubmitField(_l("Save profile"))
 
