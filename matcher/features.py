@@ -1,0 +1,285 @@
+"""Compatibility scoring: indicator features, IDF weights and bio TF-IDF.
+
+The score of a pair is the weighted mean of six components in [0, 1]:
+
+``goal_coverage``
+    share of the mentee's goals found among the mentor's skills;
+``skill_overlap``
+    the same share with each goal weighted by its IDF over the mentors' skills,
+    so covering a goal that few mentors offer counts more;
+``language``
+    share of the mentee's languages the mentor speaks;
+``bio``
+    cosine similarity of TF-IDF vectors of character n-grams of the bios
+    (``analyzer="char_wb"``), which works the same for Russian, English and the
+    national languages;
+``seniority``
+    ``min(gap, seniority_cap) / seniority_cap`` for a gap in years of service;
+``agency``
+    1 when both serve in the same kind of agency.
+
+Only ``bio`` is not linear in indicator features, which :mod:`matcher.assign`
+uses to rank candidates with one matrix product per block of mentees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.preprocessing import MultiLabelBinarizer
+
+from .model import MatchConfig, Member
+
+__all__ = ["CompatibilityScorer", "COMPONENTS", "reasons_for"]
+
+#: Score components, in the order of :meth:`MatchConfig.weight_names`.
+COMPONENTS = ("goal_coverage", "skill_overlap", "language", "bio", "seniority", "agency")
+
+_CHUNK = 100_000
+
+
+def _rowsum(matrix) -> np.ndarray:
+    return np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+
+
+class CompatibilityScorer(BaseEstimator):
+    """Scores mentor-mentee pairs of one population.
+
+    ``fit`` learns the label vocabularies (stable, sorted column order), the
+    IDF of each skill among mentors and the bio TF-IDF; scoring then takes
+    member positions in the fitted sequence.
+
+    Parameters
+    ----------
+    w_goal_coverage, w_skill_overlap, w_language, w_bio, w_seniority, w_agency : float
+        Component weights, see :class:`matcher.MatchConfig`.
+    seniority_cap : int
+        Gap in years at which the seniority component reaches 1.
+    bio_ngram_range : tuple of int
+        Character n-gram lengths of the bio TF-IDF.
+
+    Examples
+    --------
+    >>> mentor = Member("a", "KZ", "police", ("mentor",), ("ru",), ("leadership",), (),
+    ...                 years_of_service=20, capacity=1)
+    >>> mentee = Member("b", "KG", "police", ("mentee",), ("ru",), (), ("leadership",),
+    ...                 years_of_service=5)
+    >>> scorer = CompatibilityScorer().fit([mentor, mentee])
+    >>> float(scorer.score([0], [1])[0])  # everything but the bios agrees
+    0.88
+    """
+
+    def __init__(
+        self,
+        *,
+        w_goal_coverage=0.40,
+        w_skill_overlap=0.20,
+        w_language=0.08,
+        w_bio=0.12,
+        w_seniority=0.12,
+        w_agency=0.08,
+        seniority_cap=15,
+        bio_ngram_range=(3, 4),
+    ):
+        self.w_goal_coverage = w_goal_coverage
+        self.w_skill_overlap = w_skill_overlap
+        self.w_language = w_language
+        self.w_bio = w_bio
+        self.w_seniority = w_seniority
+        self.w_agency = w_agency
+        self.seniority_cap = seniority_cap
+        self.bio_ngram_range = bio_ngram_range
+
+    @classmethod
+    def from_config(cls, config: MatchConfig) -> CompatibilityScorer:
+        """An unfitted scorer with the weights of ``config``."""
+        return cls(
+            **{n: getattr(config, n) for n in MatchConfig.weight_names()},
+            seniority_cap=config.seniority_cap,
+            bio_ngram_range=(config.bio_ngram_min, config.bio_ngram_max),
+        )
+
+    def _weights(self) -> np.ndarray:
+        w = np.array([getattr(self, n) for n in MatchConfig.weight_names()], dtype=np.float64)
+        return w / w.sum()
+
+    def fit(self, members: Sequence[Member], y=None) -> CompatibilityScorer:
+        """Learn vocabularies, skill IDF and bio TF-IDF from ``members``."""
+        members = list(members)
+        slugs = sorted({s for m in members for s in (*m.skills, *m.goals)})
+        langs = sorted({x for m in members for x in m.languages})
+        agencies = sorted({m.agency for m in members})
+        self.slug_binarizer_ = MultiLabelBinarizer(classes=slugs, sparse_output=True).fit([])
+        self.language_binarizer_ = MultiLabelBinarizer(classes=langs, sparse_output=True).fit([])
+        self.agency_binarizer_ = MultiLabelBinarizer(classes=agencies, sparse_output=True).fit([])
+
+        def binarize(binarizer, rows):
+            return sp.csr_matrix(binarizer.transform(rows), dtype=np.float64)
+
+        self.skills_ = binarize(self.slug_binarizer_, [m.skills for m in members])
+        self.goals_ = binarize(self.slug_binarizer_, [m.goals for m in members])
+        self.languages_ = binarize(self.language_binarizer_, [m.languages for m in members])
+        self.agencies_ = binarize(self.agency_binarizer_, [(m.agency,) for m in members])
+        self.years_ = np.array([m.years_of_service for m in members], dtype=np.int64)
+
+        mentor_rows = np.array([i for i, m in enumerate(members) if m.is_mentor], dtype=np.intp)
+        if len(mentor_rows) and slugs:
+            tfidf = TfidfTransformer(smooth_idf=True).fit(self.skills_[mentor_rows])
+            self.idf_ = np.asarray(tfidf.idf_, dtype=np.float64)
+        else:
+            self.idf_ = np.ones(len(slugs))
+        goals_idf = self.goals_.multiply(self.idf_[None, :]).tocsr()
+        self.goal_counts_ = _rowsum(self.goals_)
+        self.goal_idf_totals_ = _rowsum(goals_idf)
+        self.language_counts_ = _rowsum(self.languages_)
+
+        bios = [m.bio.strip() for m in members]
+        self.bio_vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(self.bio_ngram_range),
+            lowercase=True,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        if any(bios):
+            self.bios_ = self.bio_vectorizer_.fit_transform(bios).tocsr()
+        else:
+            self.bios_ = sp.csr_matrix((len(members), 0), dtype=np.float32)
+        self.n_members_ = len(members)
+        return self
+
+    # -- exact scores of given pairs ---------------------------------------
+    def components(self, mentor_idx, mentee_idx) -> dict[str, np.ndarray]:
+        """Score components of pairs given by member positions.
+
+        Returns
+        -------
+        dict of str to ndarray
+            One float array per name in :data:`COMPONENTS`, each in [0, 1].
+        """
+        m = np.asarray(mentor_idx, dtype=np.intp)
+        e = np.asarray(mentee_idx, dtype=np.intp)
+        out = {name: np.empty(len(m)) for name in COMPONENTS}
+        for lo in range(0, len(m), _CHUNK):
+            mc, ec = m[lo : lo + _CHUNK], e[lo : lo + _CHUNK]
+            sl = slice(lo, lo + len(mc))
+            covered = self.goals_[ec].multiply(self.skills_[mc])
+            n_goals = self.goal_counts_[ec]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out["goal_coverage"][sl] = np.where(n_goals > 0, _rowsum(covered) / n_goals, 0.0)
+                idf_cov = _rowsum(covered.multiply(self.idf_[None, :]))
+                tot = self.goal_idf_totals_[ec]
+                out["skill_overlap"][sl] = np.where(tot > 0, idf_cov / tot, 0.0)
+                shared = _rowsum(self.languages_[ec].multiply(self.languages_[mc]))
+                n_lang = self.language_counts_[ec]
+                out["language"][sl] = np.where(n_lang > 0, shared / n_lang, 0.0)
+            if self.bios_.shape[1]:
+                bio = _rowsum(self.bios_[ec].multiply(self.bios_[mc]))
+                out["bio"][sl] = np.clip(bio, 0.0, 1.0)
+            else:
+                out["bio"][sl] = 0.0
+            gap = self.years_[mc] - self.years_[ec]
+            out["seniority"][sl] = np.clip(gap, 0, self.seniority_cap) / self.seniority_cap
+            out["agency"][sl] = _rowsum(self.agencies_[ec].multiply(self.agencies_[mc]))
+        return out
+
+    def score(self, mentor_idx, mentee_idx) -> np.ndarray:
+        """Compatibility scores in [0, 1] of pairs given by member positions."""
+        comps = self.components(mentor_idx, mentee_idx)
+        w = self._weights()
+        total = np.zeros(len(np.atleast_1d(mentor_idx)))
+        for wi, name in zip(w, COMPONENTS):
+            total += wi * comps[name]
+        return np.clip(total, 0.0, 1.0)
+
+    # -- linear features for ranking candidates -----------------------------
+    def linear_features(self, idx, *, side: str, year_values) -> np.ndarray:
+        """Dense features whose dot products give the score without ``bio``.
+
+        ``mentee_features @ mentor_features.T`` equals the weighted sum of every
+        component except ``bio`` (already divided by the total weight).
+
+        Parameters
+        ----------
+        idx : array of int
+            Member positions.
+        side : {"mentor", "mentee"}
+        year_values : array of int
+            The years of service the mentor columns can take (the seniority term
+            is a table lookup, written as a one-hot product).
+        """
+        idx = np.asarray(idx, dtype=np.intp)
+        w = self._weights()
+        wg, ws, wl, _, wsen, wa = w
+        year_values = np.asarray(year_values, dtype=np.int64)
+        if side == "mentor":
+            yrs = np.searchsorted(year_values, self.years_[idx])
+            onehot = sp.csr_matrix(
+                (np.ones(len(idx)), (np.arange(len(idx)), yrs)), shape=(len(idx), len(year_values))
+            )
+            blocks = [self.skills_[idx], self.languages_[idx], self.agencies_[idx], onehot]
+            return sp.hstack(blocks, format="csr").toarray()
+        if side != "mentee":
+            raise ValueError("side must be 'mentor' or 'mentee'")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n_goals = self.goal_counts_[idx]
+            inv_goals = np.where(n_goals > 0, 1.0 / n_goals, 0.0)
+            tot = self.goal_idf_totals_[idx]
+            inv_tot = np.where(tot > 0, 1.0 / tot, 0.0)
+            n_lang = self.language_counts_[idx]
+            inv_lang = np.where(n_lang > 0, 1.0 / n_lang, 0.0)
+        goals = self.goals_[idx].toarray()
+        goals *= wg * inv_goals[:, None] + ws * inv_tot[:, None] * self.idf_[None, :]
+        langs = self.languages_[idx].toarray() * (wl * inv_lang)[:, None]
+        agencies = self.agencies_[idx].toarray() * wa
+        gap = year_values[None, :] - self.years_[idx][:, None]
+        seniority = wsen * np.clip(gap, 0, self.seniority_cap) / self.seniority_cap
+        return np.hstack([goals, langs, agencies, seniority])
+
+    def bio_similarity(self, a: int, b: int) -> float:
+        """Bio cosine similarity of two members given by position."""
+        if not self.bios_.shape[1]:
+            return 0.0
+        return float(min(1.0, self.bios_[a].multiply(self.bios_[b]).sum()))
+
+
+def reasons_for(mentor: Member, mentee: Member, *, bio_similarity: float, config: MatchConfig):
+    """Machine-readable reasons of a pair, in a stable order.
+
+    Order: ``goal_covered`` (mentee's goal order), ``shared_language`` (mentee's
+    language order), ``seniority_gap``, ``cross_border``, ``same_agency_kind``,
+    ``bio_overlap`` (only from ``config.bio_reason_threshold``).
+
+    Examples
+    --------
+    >>> a = Member("a", "KZ", "customs", ("mentor",), ("ru", "en"), ("leadership",), (),
+    ...            years_of_service=14, capacity=1)
+    >>> b = Member("b", "TJ", "customs", ("mentee",), ("tg", "ru"), (), ("leadership", "cybercrime"),
+    ...            years_of_service=2)
+    >>> [r["kind"] for r in reasons_for(a, b, bio_similarity=0.0, config=MatchConfig())]
+    ['goal_covered', 'shared_language', 'seniority_gap', 'cross_border', 'same_agency_kind']
+    """
+    skills = set(mentor.skills)
+    langs = set(mentor.languages)
+    out: list[dict] = [{"kind": "goal_covered", "slug": g} for g in mentee.goals if g in skills]
+    out += [{"kind": "shared_language", "code": x} for x in mentee.languages if x in langs]
+    out.append(
+        {"kind": "seniority_gap", "years": mentor.years_of_service - mentee.years_of_service}
+    )
+    if mentor.country != mentee.country:
+        out.append(
+            {
+                "kind": "cross_border",
+                "mentor_country": mentor.country,
+                "mentee_country": mentee.country,
+            }
+        )
+    if mentor.agency == mentee.agency:
+        out.append({"kind": "same_agency_kind", "agency": mentor.agency})
+    if bio_similarity >= config.bio_reason_threshold and bio_similarity > 0:
+        out.append({"kind": "bio_overlap", "similarity": round(float(bio_similarity), 4)})
+    return tuple(out)
