@@ -11,6 +11,10 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from jobs.cli import register as register_jobs
+
+    register_jobs(app)
+
     @app.cli.command("create-coordinator")
     @click.argument("email")
     @click.option("--name", default="Coordinator", help="Display name for a new account.")
