@@ -1,0 +1,37 @@
+"""Daily housekeeping jobs: thin calls into the mentorship and notification
+services with the configured delays. Each returns a JSON-able result for the
+job's execution record; the scheduler commits (or rolls back) around it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+
+def expire_proposals(session, now: datetime) -> dict:
+    """Expire proposals unanswered for PROPOSAL_TTL_DAYS; remind after PROPOSAL_REMINDER_DAYS."""
+    from web.matches.services import expire_proposals as expire
+
+    config = current_app.config
+    result = expire(now, ttl_days=int(config["PROPOSAL_TTL_DAYS"]),
+                    remind_days=int(config["PROPOSAL_REMINDER_DAYS"]))
+    return dict(result or {})
+
+
+def checkin_reminders(session, now: datetime) -> dict:
+    from web.matches.services import send_checkin_reminders
+
+    return {"reminded": int(send_checkin_reminders(now))}
+
+
+def feedback_requests(session, now: datetime) -> dict:
+    from web.matches.services import request_feedback
+
+    return {"requested": int(request_feedback(now))}
+
+
+def digest(session, now: datetime) -> dict:
+    from web.notifications.services import send_digests
+
+    return {"sent": int(send_digests(now))}

@@ -1,0 +1,360 @@
+"""The job scheduler: which jobs run when, and how each execution runs exactly once.
+
+Every execution, however it was started (a scheduler process, the development
+server, ``flask jobs run-now``), goes through :func:`execute`:
+
+1. It claims its slot by inserting ``JobExecution(job, scheduled_for)``. The
+   unique constraint lets one process win; every other process that fired for
+   the same slot gets an integrity error and skips silently (the winner's row
+   is the record). This is what makes a job run once per slot across any
+   number of scheduler processes or gunicorn workers.
+2. It takes the job's lock (a PostgreSQL session advisory lock; on SQLite a
+   ``SchedulerLock`` row with an expiry, so a crashed holder does not block
+   forever). When another execution of the same job still holds it (a long
+   run, or a ``run-now`` at the same time), this one is recorded ``skipped``.
+3. It runs the job, commits, and records ``ok`` with the job's result; on an
+   error it rolls the job's work back and records ``failed`` with the
+   traceback. The slot is spent either way: the job runs again at its next time.
+
+The claim comes before the lock so that a process which loses the race for a
+slot can never record anything that would stop the winner.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import re
+import socket
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, text
+from sqlalchemy.exc import IntegrityError
+
+from web.extensions import db
+from web.models import JobExecution, MatchRunStatus, SchedulerLock, utcnow
+
+log = logging.getLogger(__name__)
+
+HOST = f"{socket.gethostname()}:{os.getpid()}"
+MISFIRE_GRACE = timedelta(hours=1)
+
+
+class JobFailed(Exception):
+    """A job that recorded its own failure (e.g. a failed matching run) and wants
+    its execution marked ``failed`` with that result."""
+
+    def __init__(self, message: str, *, result: dict | None = None, tb: str = ""):
+        super().__init__(message)
+        self.result = result or {}
+        self.tb = tb
+
+
+def _matching(session, now: datetime, origin: str) -> dict:
+    from .matching import run_matching
+
+    run = run_matching(session, now=now, started_by=origin)
+    result = {"run_id": run.id, "status": run.status, "pairs": len(run.pairs),
+              "dropped": len(run.dropped or [])}
+    if run.status == MatchRunStatus.FAILED:
+        raise JobFailed(run.error, result=result, tb=run.traceback)
+    return result
+
+
+def _housekeeping(name: str) -> Callable:
+    def job(session, now: datetime, origin: str) -> dict:
+        from . import housekeeping
+
+        return getattr(housekeeping, name)(session, now)
+
+    return job
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    func: Callable[..., dict]
+    default_cron: str
+    description: str
+    # Longer than the job can take; a crashed holder's SQLite lock frees itself after it.
+    lock_ttl: timedelta = timedelta(minutes=30)
+
+
+JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (
+    JobSpec("matching", _matching, "0 6 * * mon", "Matching run (a draft unless auto-publish)",
+            lock_ttl=timedelta(hours=2)),
+    JobSpec("expiry", _housekeeping("expire_proposals"), "15 1 * * *",
+            "Expire unanswered proposals; remind before they expire"),
+    JobSpec("reminders", _housekeeping("checkin_reminders"), "0 9 * * *",
+            "Check-in reminders for active mentorships"),
+    JobSpec("feedback", _housekeeping("feedback_requests"), "30 9 * * *",
+            "Feedback requests for mentorships that end or ended"),
+    JobSpec("digest", _housekeeping("digest"), "0 7 * * *",
+            "Email digest for members who chose it"),
+)}
+
+_DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def crontab_trigger(expr: str, timezone: str):
+    """A CronTrigger with standard crontab weekdays (0 and 7 are Sunday).
+
+    APScheduler 3 reads numeric weekdays with 0 = Monday; names mean the same in
+    both, so numbers are turned into names first.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"cron expression {expr!r} needs 5 fields, has {len(fields)}")
+    fields[4] = re.sub(r"(?<![/\d])\d+", lambda m: _DOW_NAMES[int(m.group()) % 7], fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+
+
+def triggers(config) -> dict:
+    """Each job's trigger: MATCHING_CRON for matching, JOB_SCHEDULES[name] for the
+    others, else the default, all in MATCHING_TIMEZONE."""
+    tz = config.get("MATCHING_TIMEZONE") or "Asia/Almaty"
+    crons = dict(config.get("JOB_SCHEDULES") or {})
+    if config.get("MATCHING_CRON"):
+        crons["matching"] = config["MATCHING_CRON"]
+    return {name: crontab_trigger(crons.get(name, spec.default_cron), tz)
+            for name, spec in JOBS.items()}
+
+
+def slot_for(trigger, now: datetime, window: timedelta = MISFIRE_GRACE * 2) -> datetime:
+    """The latest fire time of ``trigger`` at or before ``now`` (in UTC): the
+    slot every process that fired for it agrees on, whatever its small delay."""
+    slot = None
+    fire = trigger.get_next_fire_time(None, now - window)
+    while fire is not None and fire <= now:
+        slot = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return (slot or now).astimezone(now.tzinfo)
+
+
+# Locks ---------------------------------------------------------------------------------
+
+
+class _Lock:
+    def __init__(self, release: Callable[[], None]):
+        self.release = release
+
+
+def acquire_lock(name: str, ttl: timedelta) -> _Lock | None:
+    """The job's lock, or None when another execution holds it."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        from jobs.matching import lock_key
+
+        key = lock_key(f"job:{name}")
+        conn = engine.connect()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        conn.commit()
+        if not got:
+            conn.close()
+            return None
+
+        def release_pg():
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+            finally:
+                conn.close()
+
+        return _Lock(release_pg)
+
+    holder = f"{HOST}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
+    now = utcnow()
+    try:
+        with engine.begin() as conn:
+            conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name,
+                                                     SchedulerLock.expires_at < now))
+            conn.execute(SchedulerLock.__table__.insert().values(
+                name=name, holder=holder, expires_at=now + ttl))
+    except IntegrityError:
+        return None
+
+    def release_row():
+        with engine.begin() as conn:
+            conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name,
+                                                     SchedulerLock.holder == holder))
+
+    return _Lock(release_row)
+
+
+# Executions ----------------------------------------------------------------------------
+
+
+def execute(app, name: str, scheduled_for: datetime, *, now: datetime | None = None,
+            origin: str = "scheduler") -> JobExecution | None:
+    """Run job ``name`` for its slot ``scheduled_for`` at most once across processes.
+
+    Returns the execution record (``ok``, ``failed`` or ``skipped``), or None
+    when another process claimed the slot.
+    """
+    spec = JOBS[name]
+    with app.app_context():
+        session = db.session
+        try:
+            execution_id = _claim_slot(session, name, scheduled_for)
+            if execution_id is None:
+                log.info("job %s for %s already claimed elsewhere; skipped", name,
+                         scheduled_for.isoformat())
+                return None
+            lock = acquire_lock(name, spec.lock_ttl)
+            if lock is None:
+                _finish(session, execution_id, "skipped",
+                        error="another execution of this job was still running")
+                log.warning("job %s for %s skipped: lock held", name, scheduled_for.isoformat())
+                return session.get(JobExecution, execution_id)
+            try:
+                _run(session, spec, execution_id, now or utcnow(), origin)
+            finally:
+                lock.release()
+            return session.get(JobExecution, execution_id)
+        finally:
+            session.expunge_all()
+            session.remove()
+
+
+def _claim_slot(session, name: str, scheduled_for: datetime) -> int | None:
+    execution = JobExecution(job=name, scheduled_for=scheduled_for, started_at=utcnow(),
+                             status="running", host=HOST)
+    session.add(execution)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return execution.id
+
+
+def _run(session, spec: JobSpec, execution_id: int, now: datetime, origin: str) -> None:
+    log.info("job %s (execution %s) started", spec.name, execution_id)
+    try:
+        result = spec.func(session, now, origin)
+        session.commit()
+    except JobFailed as exc:
+        session.rollback()
+        _finish(session, execution_id, "failed", result=exc.result, error=str(exc)[:4000],
+                tb=exc.tb)
+        log.error("job %s (execution %s) failed: %s", spec.name, execution_id, exc.result)
+        return
+    except Exception as exc:  # noqa: BLE001 - recorded, and retried at the next slot
+        session.rollback()
+        _finish(session, execution_id, "failed", error=f"{type(exc).__name__}: {exc}"[:4000],
+                tb="".join(traceback.format_exception(exc))[-20000:])
+        log.error("job %s (execution %s) failed: %s", spec.name, execution_id,
+                  type(exc).__name__)
+        return
+    _finish(session, execution_id, "ok", result=result)
+    log.info("job %s (execution %s) ok: %s", spec.name, execution_id, result)
+    _deliver_mail(session)
+
+
+def _finish(session, execution_id: int, status: str, *, result: dict | None = None,
+            error: str = "", tb: str = "") -> None:
+    execution = session.get(JobExecution, execution_id)
+    execution.status = status
+    execution.finished_at = utcnow()
+    execution.result = dict(result or {})
+    execution.error = error
+    execution.traceback = tb
+    session.commit()
+
+
+def _deliver_mail(session) -> None:
+    """Send the emails the job queued; outside a request nobody else does."""
+    ids = session.info.pop("bridges_outbox_deliver", None)
+    if not ids:
+        return
+    from web.mail import deliver
+
+    try:
+        deliver(ids)
+    except Exception:  # noqa: BLE001 - they stay in the outbox for a later delivery
+        session.rollback()
+        log.exception("delivering %s queued emails failed", len(ids))
+
+
+def run_now(app, name: str, *, now: datetime | None = None,
+            origin: str = "cli") -> JobExecution | None:
+    """Run a job at once, in its own slot (the current instant)."""
+    now = now or utcnow()
+    return execute(app, name, now, now=now, origin=origin)
+
+
+# Schedulers ----------------------------------------------------------------------------
+
+
+def _fire(app, name: str, trigger) -> None:
+    """APScheduler's entry point: work out the slot, then execute."""
+    now = utcnow()
+    try:
+        execute(app, name, slot_for(trigger, now), now=now)
+    except Exception:  # noqa: BLE001 - the scheduler must keep running
+        log.exception("job %s could not be executed", name)
+
+
+def build_scheduler(app, *, blocking: bool = False, only: list[str] | None = None,
+                    trigger_overrides: dict | None = None):
+    """A scheduler with every job (or ``only`` those), not started."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(
+        timezone=app.config.get("MATCHING_TIMEZONE") or "Asia/Almaty",
+        executors={"default": ThreadPoolExecutor(2)},
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
+    )
+    all_triggers = {**triggers(app.config), **(trigger_overrides or {})}
+    for name in only or JOBS:
+        trigger = all_triggers[name]
+        scheduler.add_job(_fire, trigger=trigger, args=(app, name, trigger), id=name,
+                          name=name, replace_existing=True)
+    return scheduler
+
+
+def next_run_times(config, now: datetime | None = None) -> dict[str, datetime | None]:
+    now = now or utcnow()
+    return {name: trigger.get_next_fire_time(None, now)
+            for name, trigger in triggers(config).items()}
+
+
+def start_in_dev_server(app) -> None:
+    """For ``make run`` only: run the scheduler inside the development server when
+    BRIDGES_SCHEDULER=1, in the serving process (the reloader's child), never in
+    tests. Safe even if it ends up running twice: executions claim their slot."""
+    if os.environ.get("BRIDGES_SCHEDULER") != "1" or app.testing:
+        return
+    if "bridges_scheduler" in app.extensions or not _is_serving_process():
+        return
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    app.extensions["bridges_scheduler"] = scheduler
+    atexit.register(lambda: scheduler.shutdown(wait=False) if scheduler.running else None)
+    log.info("in-process scheduler started (development server)")
+
+
+def _is_serving_process() -> bool:
+    import sys
+
+    from flask.helpers import get_debug_flag
+
+    if os.environ.get("WERKZEUG_RUN_MAIN") == "true":
+        return True
+    argv = sys.argv[1:]
+    if "run" not in argv or "jobs" in argv:
+        return False  # another flask command (db upgrade, jobs run, ...)
+    reloader = "--reload" in argv or (get_debug_flag() and "--no-reload" not in argv)
+    return not reloader
