@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -55,6 +56,8 @@ def is_locked(email: str, address: str) -> bool:
 
 
 def record_failure(email: str, address: str) -> None:
+    """Count a failed sign-in for the account and the address, atomically in the database
+    (an UPDATE that increments, so concurrent workers never lose a count)."""
     cfg = current_app.config
     window = timedelta(seconds=cfg["LOGIN_WINDOW_SECONDS"])
     lock = timedelta(seconds=cfg["LOGIN_LOCK_SECONDS"])
@@ -65,25 +68,29 @@ def record_failure(email: str, address: str) -> None:
             name = f"bridges:login:{key}"
             pipe = client.pipeline()
             pipe.incr(name)
-            pipe.expire(name, int(max(window, lock).total_seconds()), nx=False)
+            pipe.expire(name, int(max(window, lock).total_seconds()))
             pipe.execute()
             continue
-        row = db.session.get(LoginThrottle, key, with_for_update=True)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0, window_start=now)
-            db.session.add(row)
+        expired = LoginThrottle.window_start < now - window
+        bump = (
+            update(LoginThrottle)
+            .where(LoginThrottle.key == key)
+            .values(
+                failures=case((expired, 1), else_=LoginThrottle.failures + 1),
+                window_start=case((expired, now), else_=LoginThrottle.window_start),
+            )
+        )
+        if db.session.execute(bump).rowcount == 0:
             try:
                 with db.session.begin_nested():
-                    db.session.flush()
+                    db.session.add(LoginThrottle(key=key, failures=1, window_start=now))
             except IntegrityError:  # another worker created it first
-                row = db.session.get(LoginThrottle, key, with_for_update=True)
-        if row.window_start + window < now:
-            row.failures = 0
-            row.window_start = now
-        row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + lock
-            log.warning("login throttled for %s after %d failures", key.split(":")[0], row.failures)
+                db.session.execute(bump)
+        failures = db.session.scalar(select(LoginThrottle.failures).where(LoginThrottle.key == key))
+        if failures >= limit:
+            db.session.execute(update(LoginThrottle).where(LoginThrottle.key == key)
+                               .values(locked_until=now + lock))
+            log.warning("login throttled for %s after %d failures", key.split(":")[0], failures)
     db.session.commit()
 
 
