@@ -106,7 +106,7 @@ def record_traffic(page, origin: str) -> Traffic:
     fetches its CSS and JS again and the weight measured is what a first visit costs.
     """
     traffic = Traffic(origin=origin.rstrip("/"))
-    page.on("request", traffic.requests.append)
+    page.on("request", lambda request: traffic.requests.append(request))
     page.route("**/*", lambda route: route.continue_())
     return traffic
 
