@@ -113,6 +113,9 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, profile_bp, directory_bp, coordinator_bp):
         app.register_blueprint(bp)
+    from .runs.views import bp as runs_bp
+
+    app.register_blueprint(runs_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
