@@ -118,10 +118,14 @@ def snapshot_text(members) -> str:
 
 
 def match_config(overrides: dict[str, Any] | None = None):
-    """The configured weights (``MATCHING_WEIGHTS``) with ``overrides`` on top."""
+    """The configured weights (``MATCHING_WEIGHTS``, ``MATCHING_MIN_GAP_YEARS``) with
+    ``overrides`` on top."""
     from matcher import MatchConfig
 
-    base = dict(current_app.config.get("MATCHING_WEIGHTS") or {})
+    # The write-time check (pair_problems) reads MATCHING_MIN_GAP_YEARS; the matcher
+    # must use the same gap or publishing would drop pairs it was right to make.
+    base = {"min_gap": int(current_app.config.get("MATCHING_MIN_GAP_YEARS", 2))}
+    base.update(current_app.config.get("MATCHING_WEIGHTS") or {})
     base.update(overrides or {})
     return MatchConfig.from_mapping(base)
 
@@ -269,8 +273,9 @@ def _publish(session, run: MatchRun, *, actor: Member | None, now: datetime) -> 
             try:
                 propose(mentor, mentee, run=run, score=pair.score, reasons=pair.reasons,
                         actor=actor, now=now)
-            except ValidationFailed as exc:
-                problems = [str(message) for _field, message in exc.errors] or ["invalid"]
+            except ValidationFailed:
+                # Changed between the check and the write (another writer): keep codes.
+                problems = pair_problems(mentor, mentee) or ["invalid"]
         if problems:
             dropped.append({"mentor": str(pair.mentor_id), "mentee": str(pair.mentee_id),
                             "problems": [str(p) for p in problems]})

@@ -1,0 +1,1 @@
+"""Coordinator pages for matching runs: list, preview, publish, discard, "what if"."""

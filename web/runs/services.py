@@ -1,0 +1,242 @@
+"""What coordinators see of matching runs, and who may decide on them.
+
+Every coordinator may look at runs; a national focal point sees only the pairs
+and unmatched mentees of her country. Publishing, discarding and starting a
+"what if" run change the whole region, so they are for regional coordinators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import JobExecution, MatchRun, MatchRunStatus, Member
+from ..validation import ValidationFailed
+
+# Why a mentee of a run got no mentor: the first hard rule that left her with
+# no candidate at all, or "mentors_full" when candidates existed but their
+# places went to others.
+UNMATCHED_WHY = {
+    "no_mentor": _l("No mentor was available in this run."),
+    "same_country": _l("Every available mentor works in her own country."),
+    "no_shared_language": _l("No mentor from another country shares a language with her."),
+    "gap_too_small": _l("No mentor from another country who shares a language has enough more "
+                        "years of service."),
+    "excluded": _l("The only possible mentors were declined or ended before."),
+    "mentors_full": _l("Possible mentors exist, but their places went to other mentees."),
+}
+WEIGHT_LABELS = {
+    "w_goal_coverage": _l("Mentor's skills cover the mentee's goals"),
+    "w_skill_overlap": _l("Coverage of rarely offered goals counts more"),
+    "w_language": _l("Shared languages"),
+    "w_bio": _l("Similar profile texts"),
+    "w_seniority": _l("Difference in years of service"),
+    "w_agency": _l("Same kind of agency"),
+}
+SHOWN_UNMATCHED = 300
+
+
+def may_decide(coordinator: Member) -> bool:
+    return coordinator.coordinator_scope is None
+
+
+def require_regional(coordinator: Member) -> None:
+    if not may_decide(coordinator):
+        abort(403)
+
+
+def list_runs(limit: int = 50) -> list[MatchRun]:
+    stmt = select(MatchRun).order_by(MatchRun.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def failed_executions(limit: int = 20) -> list[JobExecution]:
+    stmt = (select(JobExecution).where(JobExecution.status == "failed")
+            .order_by(JobExecution.started_at.desc(), JobExecution.id.desc()).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def get_run_for(coordinator: Member, run_id: int) -> MatchRun:
+    run = db.session.get(MatchRun, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+@dataclass
+class PairRow:
+    mentor: Member | None
+    mentee: Member | None
+    score: float
+    reasons: list[dict]
+    dropped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    pairs: list[PairRow]
+    unmatched: list[tuple[Member | None, str]]
+    unmatched_total: int
+    why_counts: list[tuple[str, int]]
+    pool: dict[str, Any]
+    dropped: int
+
+
+def preview(run: MatchRun, coordinator: Member) -> Preview:
+    """The run's pairs (with who was dropped at publication), its unmatched
+    mentees and why, within the coordinator's scope."""
+    scope = coordinator.coordinator_scope
+    dropped = {(d["mentor"], d["mentee"]): d.get("problems", []) for d in run.dropped or []}
+    snapshot = _parse_snapshot(run.snapshot)
+    matched = {str(p.mentee_id) for p in run.pairs}
+    unmatched_ids = [m.id for m in snapshot if m.is_mentee and m.id not in matched]
+    ids = {p.mentor_id for p in run.pairs} | {p.mentee_id for p in run.pairs}
+    ids |= {int(i) for i in unmatched_ids}
+    members = _members(ids)
+
+    def in_scope(*people: Member | None) -> bool:
+        return scope is None or any(p is not None and p.country == scope for p in people)
+
+    rows = []
+    for p in run.pairs:
+        mentor, mentee = members.get(p.mentor_id), members.get(p.mentee_id)
+        if in_scope(mentor, mentee):
+            rows.append(PairRow(mentor, mentee, p.score, list(p.reasons or []),
+                                dropped.get((str(p.mentor_id), str(p.mentee_id)), [])))
+    why = unmatched_reasons(snapshot, unmatched_ids, run.config or {})
+    unmatched = [(members.get(int(i)), why[i]) for i in unmatched_ids
+                 if in_scope(members.get(int(i)))]
+    counts = Counter(code for _m, code in unmatched)
+    return Preview(pairs=rows, unmatched=unmatched[:SHOWN_UNMATCHED],
+                   unmatched_total=len(unmatched), why_counts=counts.most_common(),
+                   pool=dict((run.summary or {}).get("pool") or {}), dropped=len(dropped))
+
+
+def unmatched_reasons(snapshot, mentee_ids: list[str], config: dict) -> dict[str, str]:
+    """For each unmatched mentee, the code of ``UNMATCHED_WHY`` that explains it.
+
+    The hard rules are applied one after the other (indexes by country and
+    language keep it fast on large runs); the first that leaves no mentor is
+    the reason."""
+    if not mentee_ids:
+        return {}
+    min_gap = int((config or {}).get("min_gap", 2))
+    by_id = {m.id: m for m in snapshot}
+    mentors = [m for m in snapshot if m.is_mentor]
+    everyone = {m.id for m in mentors}
+    by_country: dict[str, set[str]] = {}
+    by_language: dict[str, set[str]] = {}
+    for m in mentors:
+        by_country.setdefault(m.country, set()).add(m.id)
+        for code in m.languages:
+            by_language.setdefault(code, set()).add(m.id)
+    out = {}
+    for mentee_id in mentee_ids:
+        mentee = by_id[mentee_id]
+        candidates = everyone - {mentee_id}
+        if not candidates:
+            out[mentee_id] = "no_mentor"
+            continue
+        candidates -= by_country.get(mentee.country, set())
+        if not candidates:
+            out[mentee_id] = "same_country"
+            continue
+        candidates &= set().union(*(by_language.get(c, set()) for c in mentee.languages))
+        if not candidates:
+            out[mentee_id] = "no_shared_language"
+            continue
+        candidates = {i for i in candidates
+                      if by_id[i].years_of_service >= mentee.years_of_service + min_gap}
+        if not candidates:
+            out[mentee_id] = "gap_too_small"
+            continue
+        candidates -= set(mentee.exclude)
+        candidates = {i for i in candidates if mentee_id not in by_id[i].exclude}
+        out[mentee_id] = "mentors_full" if candidates else "excluded"
+    return out
+
+
+def _parse_snapshot(snapshot: str):
+    if not snapshot:
+        return []
+    from matcher import parse_members
+
+    return parse_members(snapshot.splitlines())
+
+
+def _members(ids) -> dict[int, Member]:
+    if not ids:
+        return {}
+    return {m.id: m for m in db.session.scalars(select(Member).where(Member.id.in_(ids)))}
+
+
+def start_what_if(coordinator: Member, weights: dict[str, float], now) -> MatchRun:
+    """A draft run with these weights, to compare; commits (see ``jobs.matching``)."""
+    from jobs.matching import match_config, run_matching
+
+    require_regional(coordinator)
+    try:
+        match_config(weights)
+    except ValueError as exc:
+        raise ValidationFailed([(None, _l("These weights cannot be used: at least one must be "
+                                          "above 0."))]) from exc
+    return run_matching(db.session, now=now, started_by=f"member:{coordinator.id}",
+                        started_by_id=coordinator.id, config_overrides=weights, what_if=True)
+
+
+def weight_defaults() -> dict[str, float]:
+    """The weights a "what if" run starts from: the configured ones."""
+    from jobs.matching import match_config
+
+    config = match_config().to_dict()
+    return {name: config[name] for name in WEIGHT_LABELS if name in config}
+
+
+def reason_sentence(reason: dict) -> str:
+    """One matcher reason as a sentence, through the mentorship area's reasons
+    module when it is there; otherwise its code and value."""
+    try:
+        from ..matches import reasons as reasons_module
+    except ImportError:
+        reasons_module = None
+    describe = getattr(reasons_module, "describe", None) or getattr(
+        reasons_module, "reason_text", None)
+    if describe is not None:
+        try:
+            return str(describe(reason))
+        except (KeyError, TypeError, ValueError):
+            pass
+    values = [str(v) for k, v in sorted(reason.items()) if k != "kind"]
+    return f"{reason.get('kind', '?')}: {', '.join(values)}" if values else str(reason.get("kind"))
+
+
+def problem_text(code: str) -> str:
+    """A write-time problem code (``pair_problems``) as a sentence."""
+    try:
+        from ..matches.services import PROBLEM_MESSAGES
+    except ImportError:
+        return code
+    return str(PROBLEM_MESSAGES.get(code, code))
+
+
+def run_status_label(status: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        MatchRunStatus.RUNNING: _("running"),
+        MatchRunStatus.DRAFT: _("draft"),
+        MatchRunStatus.PUBLISHED: _("published"),
+        MatchRunStatus.DISCARDED: _("discarded"),
+        MatchRunStatus.FAILED: _("failed"),
+    }.get(status, status)
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)

@@ -1,0 +1,89 @@
+"""Coordinator pages for matching runs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from jobs.matching import discard_run, publish_run
+
+from ..auth.decorators import coordinator_required
+from ..extensions import db
+from ..models import utcnow
+from ..validation import ValidationFailed
+from . import services
+from .forms import DecideForm, WhatIfForm, weights_from
+
+bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
+
+
+@bp.before_request
+@coordinator_required
+def _only_coordinators():
+    return None
+
+
+@bp.app_template_filter("run_status")
+def _run_status(status: str) -> str:
+    return services.run_status_label(status)
+
+
+@bp.get("/")
+def index():
+    return render_template("runs/index.html", runs=services.list_runs(),
+                           failures=services.failed_executions(),
+                           may_decide=services.may_decide(current_user))
+
+
+@bp.get("/<int:run_id>")
+def detail(run_id: int):
+    run = services.get_run_for(current_user, run_id)
+    return render_template("runs/detail.html", run=run, view=services.preview(run, current_user),
+                           may_decide=services.may_decide(current_user), form=DecideForm(),
+                           why=services.UNMATCHED_WHY, reason=services.reason_sentence,
+                           problem=services.problem_text,
+                           pretty=services.pretty_json)
+
+
+@bp.post("/<int:run_id>/publish")
+def publish(run_id: int):
+    return _decide(run_id, publish_run, _("Run %(id)d published: %(n)d proposals sent."))
+
+
+@bp.post("/<int:run_id>/discard")
+def discard(run_id: int):
+    return _decide(run_id, discard_run, _("Run %(id)d discarded; nothing was proposed."))
+
+
+def _decide(run_id: int, action, done: str):
+    services.require_regional(current_user)
+    run = services.get_run_for(current_user, run_id)
+    if DecideForm().validate_on_submit():
+        try:
+            action(db.session, run, actor=current_user, now=utcnow())
+        except ValidationFailed as exc:
+            for _field, message in exc.errors:
+                flash(str(message), "error")
+        except Exception:  # noqa: BLE001 - rolled back and noted on the run by publish_run
+            flash(_("Publishing failed and nothing was sent; the error is shown below."), "error")
+        else:
+            flash(done % {"id": run.id, "n": len(run.pairs) - len(run.dropped or [])}, "success")
+    return redirect(url_for("runs.detail", run_id=run_id))
+
+
+@bp.route("/what-if", methods=["GET", "POST"])
+def what_if():
+    services.require_regional(current_user)
+    form = WhatIfForm(data=services.weight_defaults())
+    if form.validate_on_submit():
+        try:
+            run = services.start_what_if(current_user, weights_from(form), utcnow())
+        except ValidationFailed as exc:
+            exc.apply_to(form)
+        else:
+            flash(_("What-if run %(id)d is ready.", id=run.id) if run.status == "draft"
+                  else _("The what-if run failed; see the error below."),
+                  "success" if run.status == "draft" else "error")
+            return redirect(url_for("runs.detail", run_id=run.id))
+    return render_template("runs/what_if.html", form=form)
