@@ -1,0 +1,390 @@
+"""The mentorship lifecycle at service level: every transition, and the refused ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import make_member, make_mentor
+from web.matches import services
+from web.models import ForbiddenPair, MemberStatus, Mentorship, MentorshipEvent, MentorshipState
+from web.models_mentoring import Conversation, Notification
+from web.validation import ValidationFailed
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+S = MentorshipState
+
+
+@pytest.fixture(autouse=True)
+def _request(app):
+    """Refusal messages are lazy strings, translated in a request (English here)."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def pair(db):
+    mentor = make_mentor(db, display_name="Aigul", country="KZ", languages=("ru", "kk"),
+                         years_of_service=17, capacity=2)
+    mentee = make_member(db, display_name="Nilufar", country="TJ", languages=("ru", "tg"),
+                         years_of_service=5)
+    return mentor, mentee
+
+
+def _propose(mentor, mentee, **kw):
+    kw.setdefault("now", NOW)
+    return services.propose(mentor, mentee, run=None, score=0.8,
+                            reasons=[{"kind": "shared_language", "code": "ru"}], actor=None, **kw)
+
+
+def _messages(exc) -> list[str]:
+    return [str(m) for _, m in exc.value.errors]
+
+
+def _kinds(db, member) -> list[str]:
+    return [n.kind for n in db.session.scalars(
+        select(Notification).where(Notification.member_id == member.id)
+        .order_by(Notification.id))]
+
+
+def test_propose_creates_proposal_event_and_tells_the_mentor(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    db.session.commit()
+    assert m.state == S.PROPOSED and m.proposed_at == NOW
+    assert [(e.from_state, e.to_state) for e in m.events] == [("", "proposed")]
+    assert _kinds(db, mentor) == ["proposal_new"]
+    assert _kinds(db, mentee) == []
+
+
+def test_propose_refuses_a_mentee_who_already_has_a_proposal(db, pair):
+    mentor, mentee = pair
+    other_mentor = make_mentor(db, country="UZ", languages=("ru",))
+    _propose(mentor, mentee)
+    assert "mentee_taken" in services.pair_problems(other_mentor, mentee)
+    with pytest.raises(ValidationFailed) as exc:
+        _propose(other_mentor, mentee)
+    assert _messages(exc) == ["The mentee already has a pending or active mentorship."]
+
+
+def test_propose_refuses_a_full_mentor(db, pair):
+    mentor, mentee = pair
+    mentor.capacity = 1
+    _propose(mentor, mentee)
+    second = make_member(db, country="KG", languages=("ru",))
+    assert services.pair_problems(mentor, second) == ["mentor_full"]
+    with pytest.raises(ValidationFailed):
+        _propose(mentor, second)
+
+
+def test_pair_problems_reports_every_rule(db):
+    mentor = make_mentor(db, country="KZ", languages=("kk",), years_of_service=6,
+                         status=MemberStatus.SUSPENDED)
+    mentee = make_member(db, country="KZ", languages=("ru",), years_of_service=5)
+    assert services.pair_problems(mentor, mentee) == [
+        "inactive", "same_country", "no_shared_language", "gap_too_small"]
+    assert services.pair_problems(mentee, mentee) == ["same_person"]
+
+
+def test_coordinator_override_allows_soft_rules_but_not_hard_ones(db):
+    mentor = make_mentor(db, country="KZ", languages=("ru",))
+    mentee = make_member(db, country="KZ", languages=("ru",))
+    with pytest.raises(ValidationFailed):
+        _propose(mentor, mentee)
+    m = _propose(mentor, mentee, override_reason="Both work on the same border post project")
+    assert m.override_reason.startswith("Both work")
+    suspended = make_member(db, country="UZ", status=MemberStatus.SUSPENDED)
+    with pytest.raises(ValidationFailed):
+        _propose(mentor, suspended, override_reason="please")
+
+
+def test_full_happy_path_to_active_opens_a_conversation(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    services.accept(m, mentor, NOW + timedelta(days=1))
+    assert m.state == S.ACCEPTED and _kinds(db, mentee) == ["proposal_accepted"]
+    services.confirm(m, mentee, NOW + timedelta(days=2))
+    db.session.commit()
+    assert m.state == S.ACTIVE
+    assert m.ends_on == datetime(2026, 9, 4, 9, 0, tzinfo=UTC)
+    assert [e.to_state for e in m.events] == ["proposed", "accepted", "active"]
+    assert [e.actor_id for e in m.events] == [None, mentor.id, mentee.id]
+    conv = db.session.scalar(select(Conversation).where(Conversation.mentorship_id == m.id))
+    assert {p.member_id for p in conv.participants} == {mentor.id, mentee.id}
+    assert services.mentee_status(mentee) == ("matched", m)
+
+
+def test_double_acceptance_is_refused(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    services.accept(m, mentor, NOW)
+    with pytest.raises(ValidationFailed) as exc:
+        services.accept(m, mentor, NOW)
+    assert _messages(exc) == ["This proposal is already accepted."]
+
+
+def test_accepting_an_expired_proposal_is_refused(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    with pytest.raises(ValidationFailed) as exc:
+        services.accept(m, mentor, NOW + timedelta(days=15))
+    assert _messages(exc) == ["This proposal has expired."]
+    services.expire_proposals(NOW + timedelta(days=15), ttl_days=14, remind_days=7)
+    with pytest.raises(ValidationFailed) as exc:
+        services.accept(m, mentor, NOW + timedelta(days=15))
+    assert _messages(exc) == ["This proposal has expired."]
+
+
+def test_only_the_mentor_accepts_and_only_the_mentee_confirms(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    with pytest.raises(ValidationFailed) as exc:
+        services.accept(m, mentee, NOW)
+    assert _messages(exc) == ["Only the mentor can accept a proposal."]
+    with pytest.raises(ValidationFailed) as exc:
+        services.confirm(m, mentee, NOW)
+    assert _messages(exc) == ["This proposal is still waiting for the mentor."]
+    services.accept(m, mentor, NOW)
+    with pytest.raises(ValidationFailed) as exc:
+        services.confirm(m, mentor, NOW)
+    assert _messages(exc) == ["Only the mentee can confirm the mentorship."]
+
+
+def test_acting_on_someone_elses_match_is_refused(db, pair):
+    mentor, mentee = pair
+    stranger = make_mentor(db, country="UZ")
+    m = _propose(mentor, mentee)
+    for action in (services.accept, services.confirm, services.decline):
+        with pytest.raises(ValidationFailed) as exc:
+            action(m, stranger, NOW)
+        assert _messages(exc) == ["This match is not yours."]
+
+
+def test_decline_hides_reason_from_mentee_and_is_never_proposed_again(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    services.decline(m, mentor, NOW, reason="Too busy this spring")
+    db.session.commit()
+    assert m.state == S.DECLINED and m.close_reason == "Too busy this spring"
+    assert _kinds(db, mentee) == ["proposal_declined"]
+    assert db.session.scalar(select(ForbiddenPair.reason)) == "declined"
+    seen_by_mentee = services.events_visible_to(m, mentee)
+    assert seen_by_mentee[-1]["note"] == ""
+    assert services.events_visible_to(m, mentor)[-1]["note"] == "Too busy this spring"
+    assert "forbidden" in services.pair_problems(mentor, mentee)
+    with pytest.raises(ValidationFailed) as exc:
+        _propose(mentor, mentee, override_reason="try again")
+    assert "never proposed again" in _messages(exc)[0]
+    assert services.mentee_status(mentee) == ("waiting", None)
+
+
+def test_mentee_may_decline_an_accepted_proposal(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    services.accept(m, mentor, NOW)
+    services.decline(m, mentee, NOW, reason="")
+    assert m.state == S.DECLINED
+    assert _kinds(db, mentor)[-1] == "proposal_declined"
+    with pytest.raises(ValidationFailed) as exc:
+        services.confirm(m, mentee, NOW)
+    assert _messages(exc) == ["This proposal was declined."]
+
+
+def _active(db, pair, now=NOW):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee, now=now)
+    services.accept(m, mentor, now)
+    services.confirm(m, mentee, now)
+    db.session.flush()
+    return m
+
+
+def test_either_side_ends_an_active_mentorship_with_a_reason(db, pair):
+    mentor, mentee = pair
+    m = _active(db, pair)
+    with pytest.raises(ValidationFailed) as exc:
+        services.end(m, mentee, NOW, reason=" ")
+    assert exc.value.errors[0][0] == "reason"
+    services.end(m, mentee, NOW + timedelta(days=30), reason="New posting abroad")
+    assert m.state == S.ENDED and m.closed_by_id == mentee.id
+    assert m.close_reason == "New posting abroad"
+    assert _kinds(db, mentor)[-1] == "mentorship_ended"
+    with pytest.raises(ValidationFailed) as exc:
+        services.end(m, mentor, NOW, reason="again")
+    assert _messages(exc) == ["This mentorship has ended."]
+
+
+def test_ending_a_proposal_is_refused(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    with pytest.raises(ValidationFailed):
+        services.end(m, mentor, NOW, reason="x")
+    with pytest.raises(ValidationFailed):
+        services.complete(m, None, NOW)
+
+
+def test_capacity_counts_pending_and_active(db, pair):
+    mentor, mentee = pair
+    mentor.capacity = 2
+    _active(db, pair)
+    second = make_member(db, country="KG", languages=("ru",))
+    p2 = _propose(mentor, second)
+    third = make_member(db, country="UZ", languages=("ru",))
+    assert "mentor_full" in services.pair_problems(mentor, third)
+    mentor.capacity = 1  # she lowered her capacity after the proposal
+    with pytest.raises(ValidationFailed) as exc:
+        services.accept(p2, mentor, NOW)
+    assert _messages(exc) == ["You already have as many mentees as your capacity allows."]
+
+
+def test_expire_reminds_once_then_expires_and_frees_the_mentee(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    assert services.expire_proposals(NOW + timedelta(days=6), ttl_days=14, remind_days=7) == {
+        "expired": 0, "reminded": 0}
+    assert services.expire_proposals(NOW + timedelta(days=8), ttl_days=14, remind_days=7) == {
+        "expired": 0, "reminded": 1}
+    assert services.expire_proposals(NOW + timedelta(days=9), ttl_days=14, remind_days=7) == {
+        "expired": 0, "reminded": 0}
+    assert m.reminded_at == NOW + timedelta(days=8)
+    assert services.expire_proposals(NOW + timedelta(days=14), ttl_days=14, remind_days=7) == {
+        "expired": 1, "reminded": 0}
+    assert m.state == S.EXPIRED
+    assert _kinds(db, mentor) == ["proposal_new", "proposal_reminder", "proposal_expired"]
+    assert _kinds(db, mentee) == ["proposal_expired"]
+    assert services.mentee_status(mentee) == ("waiting", None)
+    assert services.pair_problems(mentor, mentee) == []  # back in the pool, not forbidden
+
+
+def test_accepted_proposal_waiting_for_the_mentee_expires_from_acceptance(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    services.accept(m, mentor, NOW + timedelta(days=10))
+    assert services.expire_proposals(NOW + timedelta(days=18), ttl_days=14, remind_days=7) == {
+        "expired": 0, "reminded": 1}
+    assert _kinds(db, mentee)[-1] == "proposal_reminder"
+    services.expire_proposals(NOW + timedelta(days=24), ttl_days=14, remind_days=7)
+    assert m.state == S.EXPIRED
+    event = db.session.scalars(select(MentorshipEvent).order_by(MentorshipEvent.id.desc())).first()
+    assert (event.from_state, event.to_state, event.actor_id) == ("accepted", "expired", None)
+
+
+def test_checkin_reminders_after_a_quiet_month(db, pair):
+    m = _active(db, pair)
+    assert services.send_checkin_reminders(NOW + timedelta(days=10)) == 0
+    services.add_checkin(m, pair[0], held_on=date(2026, 3, 20), how_it_went="Good talk",
+                         next_step="Read the guide", now=NOW + timedelta(days=18))
+    assert services.send_checkin_reminders(NOW + timedelta(days=40)) == 0
+    assert services.send_checkin_reminders(NOW + timedelta(days=49)) == 1
+    assert services.send_checkin_reminders(NOW + timedelta(days=50)) == 0
+    assert _kinds(db, pair[1])[-1] == "checkin_due"
+
+
+def test_feedback_is_requested_once_and_the_match_completes_at_the_end(db, pair):
+    mentor, mentee = pair
+    m = _active(db, pair)
+    assert services.request_feedback(NOW + timedelta(days=100)) == 0
+    near_end = m.ends_on - timedelta(days=13)
+    assert services.request_feedback(near_end) == 1
+    assert services.request_feedback(near_end + timedelta(days=1)) == 0
+    assert _kinds(db, mentor)[-1] == "feedback_due" and _kinds(db, mentee)[-1] == "feedback_due"
+    assert m.state == S.ACTIVE
+    services.request_feedback(m.ends_on)
+    assert m.state == S.COMPLETED
+    assert _kinds(db, mentee)[-1] == "mentorship_completed"
+
+
+def test_feedback_from_both_completes_and_is_shared_only_if_both_agree(db, pair):
+    mentor, mentee = pair
+    m = _active(db, pair)
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_feedback(m, mentee, rating=5, worked="", did_not_work="",
+                                 would_continue=True, share_with_partner=True, now=NOW)
+    assert _messages(exc) == ["Feedback opens two weeks before the end of the programme."]
+    late = m.ends_on - timedelta(days=5)
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_feedback(m, mentee, rating=6, worked="", did_not_work="",
+                                 would_continue=True, share_with_partner=True, now=late)
+    assert exc.value.errors[0][0] == "rating"
+    services.submit_feedback(m, mentee, rating=5, worked="Practical advice", did_not_work="",
+                             would_continue=True, share_with_partner=True, now=late)
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_feedback(m, mentee, rating=4, worked="", did_not_work="",
+                                 would_continue=True, share_with_partner=True, now=late)
+    assert _messages(exc) == ["You have already given your feedback."]
+    assert m.state == S.ACTIVE
+    services.submit_feedback(m, mentor, rating=4, worked="", did_not_work="Time zones",
+                             would_continue=False, share_with_partner=False, now=late)
+    assert m.state == S.COMPLETED
+    assert services.partner_feedback(m, mentor) is None
+
+
+def test_shared_feedback_is_visible_to_the_partner(db, pair):
+    mentor, mentee = pair
+    m = _active(db, pair)
+    services.end(m, mentor, NOW, reason="Moved")
+    for who, rating in ((mentor, 3), (mentee, 4)):
+        services.submit_feedback(m, who, rating=rating, worked="w", did_not_work="",
+                                 would_continue=False, share_with_partner=True, now=NOW)
+    assert services.partner_feedback(m, mentor).rating == 4
+
+
+def test_goals_at_most_five_and_progress(db, pair):
+    mentor, mentee = pair
+    m = _active(db, pair)
+    goal = services.add_goal(m, mentee, topic="public_speaking", text="", now=NOW)
+    with pytest.raises(ValidationFailed):
+        services.add_goal(m, mentor, topic="public_speaking", text="", now=NOW)
+    for i in range(4):
+        services.add_goal(m, mentor, topic=None, text=f"Goal {i}", now=NOW)
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_goal(m, mentor, topic=None, text="Sixth", now=NOW)
+    assert _messages(exc) == ["A mentorship has at most 5 goals."]
+    services.set_goal_progress(m, mentor, goal.id, 75, NOW)
+    assert goal.progress == 75
+    with pytest.raises(ValidationFailed):
+        services.set_goal_progress(m, mentor, goal.id, 30, NOW)
+
+
+def test_goals_and_checkins_need_an_active_mentorship(db, pair):
+    mentor, mentee = pair
+    m = _propose(mentor, mentee)
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_goal(m, mentee, topic=None, text="x", now=NOW)
+    assert _messages(exc) == ["This is possible only while the mentorship is active."]
+    with pytest.raises(ValidationFailed):
+        services.add_checkin(m, mentor, held_on=date(2026, 3, 1), how_it_went="x",
+                             next_step="", now=NOW)
+
+
+def test_checkin_validation(db, pair):
+    m = _active(db, pair)
+    with pytest.raises(ValidationFailed) as exc:
+        services.add_checkin(m, pair[0], held_on=date(2026, 4, 1), how_it_went="",
+                             next_step="", now=NOW)
+    assert {f for f, _ in exc.value.errors} == {"held_on", "how_it_went"}
+
+
+def test_mentee_status_walks_through_the_queue(db, pair):
+    mentor, mentee = pair
+    assert services.mentee_status(mentee) == ("waiting", None)
+    m = _propose(mentor, mentee)
+    assert services.mentee_status(mentee) == ("pending", m)
+    services.accept(m, mentor, NOW)
+    assert services.mentee_status(mentee) == ("to_confirm", m)
+    assert services.mentee_status(mentor)[0] == "not_mentee"
+
+
+def test_coordinator_overview_counts_and_ended_reasons(db, pair):
+    from tests.factories import make_coordinator
+
+    mentor, mentee = pair
+    m = _active(db, pair)
+    services.end(m, mentor, NOW, reason="Health reasons")
+    coordinator = make_coordinator(db)
+    overview = services.overview_for(coordinator)
+    assert overview["by_state"] == {"ended": 1}
+    assert [x.close_reason for x in overview["ended"]] == ["Health reasons"]
+    assert db.session.scalar(select(Mentorship.state)) == "ended"

@@ -1,0 +1,400 @@
+"""Conversations and messages: who may read and write, unread counts, the
+DB-backed writing rate limit, deletion and reports to coordinators.
+
+Message text is never logged, emailed or shown to coordinators, except the
+copies a member chose to report."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Member, MemberStatus, Mentorship, MentorshipState
+from ..models_mentoring import (
+    Conversation,
+    ConversationKind,
+    ConversationParticipant,
+    ConversationState,
+    Message,
+    MessageRateCounter,
+    MessageReport,
+    Notification,
+    ReportedMessage,
+)
+from ..notifications.services import mark_read as mark_notifications_read
+from ..notifications.services import notify
+from ..validation import ValidationFailed
+
+log = logging.getLogger(__name__)
+K, CS = ConversationKind, ConversationState
+PAGE_SIZE = 30
+
+
+def _refuse(message, field: str | None = None) -> ValidationFailed:
+    return ValidationFailed([(field, message)])
+
+
+# --- loading -----------------------------------------------------------------
+
+def get_conversation_for(member: Member, conversation_id: int) -> Conversation:
+    """The conversation if ``member`` takes part in it; 404 otherwise (coordinators included)."""
+    conv = db.session.get(Conversation, conversation_id)
+    if conv is None or participant(conv, member) is None:
+        abort(404)
+    return conv
+
+
+def participant(conv: Conversation, member: Member) -> ConversationParticipant | None:
+    return next((p for p in conv.participants if p.member_id == member.id), None)
+
+
+def other_member(conv: Conversation, member: Member) -> Member | None:
+    return next((p.member for p in conv.participants if p.member_id != member.id), None)
+
+
+def direct_key(a: Member, b: Member) -> str:
+    low, high = sorted((a.id, b.id))
+    return f"{low}:{high}"
+
+
+def find_direct(a: Member, b: Member) -> Conversation | None:
+    return db.session.scalar(select(Conversation).where(
+        Conversation.direct_key == direct_key(a, b)))
+
+
+def conversations_of(member: Member) -> list[dict]:
+    """Her conversations, most recent first, with the other member and the unread count.
+    Requests she ignored are left out."""
+    rows = db.session.scalars(
+        select(Conversation).join(ConversationParticipant).where(
+            ConversationParticipant.member_id == member.id,
+            ConversationParticipant.ignored.is_(False))
+        .order_by(func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(),
+                  Conversation.id.desc())).all()
+    unread = unread_by_conversation(member)
+    return [{"conversation": c, "other": other_member(c, member), "unread": unread.get(c.id, 0)}
+            for c in rows]
+
+
+def _unread_query(member: Member):
+    return (select(Message.conversation_id, func.count(Message.id))
+            .join(ConversationParticipant, and_(
+                ConversationParticipant.conversation_id == Message.conversation_id,
+                ConversationParticipant.member_id == member.id))
+            .where(ConversationParticipant.ignored.is_(False),
+                   Message.id > ConversationParticipant.last_read_message_id,
+                   or_(Message.sender_id != member.id, Message.sender_id.is_(None)),
+                   Message.deleted_at.is_(None))
+            .group_by(Message.conversation_id))
+
+
+def unread_by_conversation(member: Member) -> dict[int, int]:
+    return dict(db.session.execute(_unread_query(member)).all())
+
+
+def unread_total(member: Member) -> int:
+    return sum(unread_by_conversation(member).values())
+
+
+# --- opening -----------------------------------------------------------------
+
+def open_mentorship_conversation(m: Mentorship, now: datetime) -> Conversation:
+    """The private conversation of a mentorship (created once, when it starts)."""
+    conv = db.session.scalar(select(Conversation).where(Conversation.mentorship_id == m.id))
+    if conv is not None:
+        return conv
+    conv = Conversation(kind=K.MENTORSHIP, state=CS.OPEN, mentorship_id=m.id,
+                        started_by_id=m.mentee_id, created_at=now)
+    conv.participants = [ConversationParticipant(member_id=m.mentor_id, joined_at=now),
+                         ConversationParticipant(member_id=m.mentee_id, joined_at=now)]
+    db.session.add(conv)
+    db.session.flush()
+    return conv
+
+
+def mentorship_conversation(m: Mentorship) -> Conversation | None:
+    return db.session.scalar(select(Conversation).where(Conversation.mentorship_id == m.id))
+
+
+def start_direct(starter: Member, other: Member, body: str, now: datetime) -> Conversation:
+    """Start a networking conversation with an opening message; the other may accept,
+    ignore or block it. A pair has one direct conversation; writing again goes there."""
+    if other.id == starter.id:
+        raise _refuse(_l("You cannot start a conversation with yourself."))
+    if other.status != MemberStatus.ACTIVE:
+        raise _refuse(_l("This member cannot receive messages."))
+    conv = find_direct(starter, other)
+    if conv is not None:
+        send_message(conv, starter, body, now)
+        return conv
+    _check_body(body)
+    conv = Conversation(kind=K.DIRECT, state=CS.PENDING, direct_key=direct_key(starter, other),
+                        started_by_id=starter.id, created_at=now)
+    conv.participants = [ConversationParticipant(member_id=starter.id, joined_at=now),
+                         ConversationParticipant(member_id=other.id, joined_at=now)]
+    db.session.add(conv)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the other started one at the same moment
+        conv = find_direct(starter, other)
+        send_message(conv, starter, body, now)
+        return conv
+    _write(conv, starter, body, now)
+    notify(other, "conversation_request", conversation=conv, now=now)
+    log.info("conversation %s started by %s", conv.id, starter.id)
+    return conv
+
+
+# --- writing -----------------------------------------------------------------
+
+def write_refusal(conv: Conversation, member: Member):
+    """Why ``member`` cannot write here now, or None when she can."""
+    if member.status != MemberStatus.ACTIVE:
+        return _l("Your account is not active.")
+    other = other_member(conv, member)
+    if conv.state == CS.BLOCKED:
+        return _l("This conversation is blocked.")
+    if other is None or other.status != MemberStatus.ACTIVE:
+        return _l("This member cannot receive messages.")
+    if conv.kind == K.MENTORSHIP and (conv.mentorship is None
+                                      or conv.mentorship.state != MentorshipState.ACTIVE):
+        return _l("The mentorship is over; this conversation is now read-only.")
+    if conv.state == CS.PENDING:
+        if conv.started_by_id == member.id:
+            return _l("Please wait until %(name)s accepts your request.",
+                      name=other.display_name)
+        return _l("Accept the request to reply.")
+    return None
+
+
+def _check_body(body: str) -> str:
+    text = (body or "").strip()
+    limit = int(current_app.config["MESSAGE_MAX_LENGTH"])
+    if not text:
+        raise _refuse(_l("Write a message first."), "body")
+    if len(text) > limit:
+        raise _refuse(_l("A message can have at most %(n)d characters.", n=limit), "body")
+    return text
+
+
+def send_message(conv: Conversation, sender: Member, body: str, now: datetime) -> Message:
+    if participant(conv, sender) is None:
+        raise _refuse(_l("This conversation is not yours."))
+    refusal = write_refusal(conv, sender)
+    if refusal is not None:
+        raise _refuse(refusal)
+    text = _check_body(body)
+    message = _write(conv, sender, text, now)
+    other = other_member(conv, sender)
+    other_part = participant(conv, other)
+    if not other_part.ignored and not _has_unread_message_note(other, conv):
+        notify(other, "message_new", conversation=conv, now=now)
+    return message
+
+
+def _write(conv: Conversation, sender: Member, body: str, now: datetime) -> Message:
+    _take_rate_token(sender, now)
+    message = Message(conversation_id=conv.id, sender_id=sender.id, body=body.strip(),
+                      created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    conv.last_message_at = now
+    participant(conv, sender).last_read_message_id = message.id
+    log.info("message %s in conversation %s from %s", message.id, conv.id, sender.id)
+    return message
+
+
+def _has_unread_message_note(member: Member, conv: Conversation) -> bool:
+    """One unread "new message" notification per conversation is enough."""
+    return db.session.scalar(select(Notification.id).where(
+        Notification.member_id == member.id, Notification.conversation_id == conv.id,
+        Notification.kind == "message_new", Notification.read_at.is_(None)).limit(1)) is not None
+
+
+def _take_rate_token(member: Member, now: datetime) -> None:
+    """Count a message against the member's per-minute allowance, in a row every worker shares."""
+    limit = int(current_app.config["MESSAGES_PER_MINUTE"])
+    window = now.replace(second=0, microsecond=0)
+    key = {"member_id": member.id, "window_start": window}
+    row = db.session.get(MessageRateCounter, key, with_for_update=True)
+    if row is None:
+        row = MessageRateCounter(member_id=member.id, window_start=window, count=0)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+        except IntegrityError:  # another worker created it first
+            row = db.session.get(MessageRateCounter, key, with_for_update=True,
+                                 populate_existing=True)
+        db.session.execute(db.delete(MessageRateCounter).where(
+            MessageRateCounter.member_id == member.id,
+            MessageRateCounter.window_start < window - timedelta(hours=1)))
+    if row.count >= limit:
+        log.warning("message rate limit reached by member %s", member.id)
+        raise _refuse(_l("You are writing very fast. Please wait a minute and try again."),
+                      "body")
+    row.count += 1
+    db.session.flush()
+
+
+def delete_message(conv: Conversation, member: Member, message_id: int,
+                   now: datetime) -> Message:
+    """A member deletes her own message: its text is removed and both see it as deleted."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.conversation_id != conv.id:
+        abort(404)
+    if message.sender_id != member.id:
+        raise _refuse(_l("You can delete only your own messages."))
+    if message.deleted_at is not None:
+        raise _refuse(_l("This message is already deleted."))
+    message.deleted_at = now
+    message.body = ""
+    db.session.flush()
+    return message
+
+
+# --- requests: accept, ignore, block ------------------------------------------
+
+def _require_invitee(conv: Conversation, member: Member) -> ConversationParticipant:
+    if conv.kind != K.DIRECT or conv.state != CS.PENDING:
+        raise _refuse(_l("There is no request to answer here."))
+    if conv.started_by_id == member.id:
+        raise _refuse(_l("Only the member you wrote to can answer the request."))
+    return participant(conv, member)
+
+
+def accept_request(conv: Conversation, member: Member, now: datetime) -> Conversation:
+    part = _require_invitee(conv, member)
+    conv.state = CS.OPEN
+    part.ignored = False
+    db.session.flush()
+    return conv
+
+
+def ignore_request(conv: Conversation, member: Member, now: datetime) -> Conversation:
+    """Hide the request from her list; the other is not told."""
+    part = _require_invitee(conv, member)
+    part.ignored = True
+    mark_notifications_read(member, now, conversation_id=conv.id)
+    db.session.flush()
+    return conv
+
+
+def block(conv: Conversation, member: Member, now: datetime) -> Conversation:
+    """Nobody writes in a blocked conversation, and the blocked member cannot start another."""
+    if conv.kind != K.DIRECT:
+        raise _refuse(_l("A mentorship conversation cannot be blocked; end the mentorship "
+                         "or report the conversation instead."))
+    if conv.state == CS.BLOCKED:
+        raise _refuse(_l("This conversation is already blocked."))
+    conv.state = CS.BLOCKED
+    conv.blocked_by_id = member.id
+    mark_notifications_read(member, now, conversation_id=conv.id)
+    db.session.flush()
+    log.info("conversation %s blocked by %s", conv.id, member.id)
+    return conv
+
+
+# --- reading -----------------------------------------------------------------
+
+def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE):
+    """Page 1 holds the newest messages; the page's items are in reading order."""
+    stmt = select(Message).where(Message.conversation_id == conv.id).order_by(Message.id.desc())
+    result = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+    result.items = list(reversed(result.items))
+    return result
+
+
+def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list[Message]:
+    return list(db.session.scalars(select(Message).where(
+        Message.conversation_id == conv.id, Message.id > after_id)
+        .order_by(Message.id).limit(limit)))
+
+
+def mark_read(conv: Conversation, member: Member, now: datetime) -> None:
+    part = participant(conv, member)
+    latest = db.session.scalar(select(func.max(Message.id)).where(
+        Message.conversation_id == conv.id)) or 0
+    if latest > part.last_read_message_id:
+        part.last_read_message_id = latest
+    mark_notifications_read(member, now, conversation_id=conv.id)
+    db.session.flush()
+
+
+def read_by_other(conv: Conversation, member: Member) -> int:
+    """The id up to which the other member has read (for "read" marks on her messages)."""
+    other = next((p for p in conv.participants if p.member_id != member.id), None)
+    return other.last_read_message_id if other else 0
+
+
+# --- reports -----------------------------------------------------------------
+
+def report(conv: Conversation, reporter: Member, message_ids: list[int], note: str,
+           now: datetime) -> MessageReport:
+    """Report chosen messages of the other member; coordinators see copies of those only."""
+    other = other_member(conv, reporter)
+    note = (note or "").strip()
+    messages = db.session.scalars(select(Message).where(
+        Message.conversation_id == conv.id, Message.id.in_(message_ids or [-1]),
+        Message.sender_id != reporter.id, Message.deleted_at.is_(None))
+        .order_by(Message.id)).all()
+    errors = []
+    if not messages:
+        errors.append(("messages", _l("Choose at least one message to report.")))
+    if len(note) > 2000:
+        errors.append(("note", _l("Use at most %(n)d characters.", n=2000)))
+    if errors:
+        raise ValidationFailed(errors)
+    rep = MessageReport(conversation_id=conv.id, reporter_id=reporter.id,
+                        reported_member_id=other.id if other else None, note=note,
+                        created_at=now)
+    rep.items = [ReportedMessage(message_id=m.id, sender_id=m.sender_id, body=m.body,
+                                 sent_at=m.created_at) for m in messages]
+    db.session.add(rep)
+    db.session.flush()
+    for coordinator in _coordinators_for(reporter):
+        notify(coordinator, "report_new", now=now, report_id=rep.id)
+    log.info("report %s on conversation %s by %s (%d messages)", rep.id, conv.id, reporter.id,
+             len(messages))
+    return rep
+
+
+def _coordinators_for(member: Member) -> list[Member]:
+    return list(db.session.scalars(select(Member).where(
+        Member.is_coordinator.is_(True), Member.status == MemberStatus.ACTIVE,
+        or_(Member.coordinator_scope.is_(None), Member.coordinator_scope == member.country))
+        .order_by(Member.id)))
+
+
+def _reports_scope(coordinator: Member):
+    stmt = select(MessageReport)
+    if coordinator.coordinator_scope:
+        stmt = stmt.join(Member, Member.id == MessageReport.reporter_id).where(
+            Member.country == coordinator.coordinator_scope)
+    return stmt
+
+
+def reports_for(coordinator: Member, *, open_only: bool = True) -> list[MessageReport]:
+    stmt = _reports_scope(coordinator)
+    if open_only:
+        stmt = stmt.where(MessageReport.resolved_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(MessageReport.id.desc()).limit(200)))
+
+
+def resolve_report(coordinator: Member, report_id: int, now: datetime) -> MessageReport:
+    rep = db.session.scalar(_reports_scope(coordinator).where(MessageReport.id == report_id))
+    if rep is None:
+        abort(404)
+    if rep.resolved_at is not None:
+        raise _refuse(_l("This report is already closed."))
+    rep.resolved_at = now
+    rep.resolved_by_id = coordinator.id
+    db.session.flush()
+    return rep

@@ -1,0 +1,205 @@
+"""Conversations: the list, one conversation, writing, requests, deleting,
+reporting, polling; and the coordinators' page of reported messages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.decorators import coordinator_required
+from ..extensions import db
+from ..models import Member, MemberStatus, utcnow
+from ..notifications.services import unread_count as unread_notifications
+from ..validation import ValidationFailed
+from . import services, text
+from .forms import ActionForm, MessageForm, ReportForm
+
+bp = Blueprint("messages", __name__)
+
+
+@bp.app_template_filter("message_html")
+def message_html(body: str):
+    return text.render(body)
+
+
+@bp.get("/messages/")
+def index():
+    return render_template("messages/index.html",
+                           conversations=services.conversations_of(current_user))
+
+
+@bp.route("/messages/new/<int:member_id>", methods=["GET", "POST"])
+def start(member_id: int):
+    other = db.session.get(Member, member_id)
+    if other is None or other.status != MemberStatus.ACTIVE or other.id == current_user.id:
+        abort(404)
+    existing = services.find_direct(current_user, other)
+    if existing is not None:
+        return redirect(url_for("messages.conversation", conversation_id=existing.id))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            conv = services.start_direct(current_user, other, form.body.data or "", utcnow())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            exc.apply_to(form)
+        else:
+            db.session.commit()
+            flash(_("Your message is sent. %(name)s can now accept the conversation.",
+                    name=other.display_name), "success")
+            return redirect(url_for("messages.conversation", conversation_id=conv.id))
+    return render_template("messages/start.html", other=other, form=form), \
+        422 if form.errors else 200
+
+
+@bp.get("/messages/<int:conversation_id>")
+def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
+    conv = services.get_conversation_for(current_user, conversation_id)
+    page = services.history(conv, request.args.get("page", 1, type=int) or 1)
+    if page.page == 1:
+        services.mark_read(conv, current_user, utcnow())
+        db.session.commit()
+    return render_template(
+        "messages/conversation.html", conv=conv, page=page,
+        other=services.other_member(conv, current_user), form=form or MessageForm(),
+        refusal=services.write_refusal(conv, current_user), action_form=ActionForm(),
+        read_upto=services.read_by_other(conv, current_user),
+        participant=services.participant(conv, current_user)), status
+
+
+@bp.post("/messages/<int:conversation_id>/send")
+def send(conversation_id: int):
+    conv = services.get_conversation_for(current_user, conversation_id)
+    form = MessageForm()
+    if form.validate():
+        try:
+            services.send_message(conv, current_user, form.body.data or "", utcnow())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            exc.apply_to(form)
+        else:
+            db.session.commit()
+            return redirect(url_for("messages.conversation", conversation_id=conv.id,
+                                    _anchor="latest"))
+    return conversation(conversation_id, form=form, status=422)
+
+
+def _action(conversation_id: int, action, done: str):
+    conv = services.get_conversation_for(current_user, conversation_id)
+    if not ActionForm().validate():
+        flash(_("The form has expired. Please try again."), "error")
+    else:
+        try:
+            action(conv)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for _field, message in exc.errors:
+                flash(str(message), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("messages.conversation", conversation_id=conversation_id))
+
+
+@bp.post("/messages/<int:conversation_id>/accept")
+def accept(conversation_id: int):
+    return _action(conversation_id,
+                   lambda c: services.accept_request(c, current_user, utcnow()),
+                   _("You accepted the conversation."))
+
+
+@bp.post("/messages/<int:conversation_id>/ignore")
+def ignore(conversation_id: int):
+    _action(conversation_id, lambda c: services.ignore_request(c, current_user, utcnow()),
+            _("The request is hidden. The other member is not told."))
+    return redirect(url_for("messages.index"))
+
+
+@bp.post("/messages/<int:conversation_id>/block")
+def block(conversation_id: int):
+    return _action(conversation_id, lambda c: services.block(c, current_user, utcnow()),
+                   _("The conversation is blocked. Nobody can write in it any more."))
+
+
+@bp.post("/messages/<int:conversation_id>/messages/<int:message_id>/delete")
+def delete(conversation_id: int, message_id: int):
+    return _action(conversation_id,
+                   lambda c: services.delete_message(c, current_user, message_id, utcnow()),
+                   _("Your message is deleted."))
+
+
+@bp.route("/messages/<int:conversation_id>/report", methods=["GET", "POST"])
+def report(conversation_id: int):
+    conv = services.get_conversation_for(current_user, conversation_id)
+    candidates = [m for m in services.messages_after(conv, 0, limit=10_000)
+                  if m.sender_id != current_user.id and m.deleted_at is None][-50:]
+    form = ReportForm()
+    form.messages.choices = [(m.id, str(m.id)) for m in candidates]
+    if form.validate_on_submit():
+        try:
+            services.report(conv, current_user, form.messages.data or [], form.note.data or "",
+                            utcnow())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            exc.apply_to(form)
+        else:
+            db.session.commit()
+            flash(_("Thank you. The coordinators will look at the messages you chose."),
+                  "success")
+            return redirect(url_for("messages.conversation", conversation_id=conv.id))
+    return render_template("messages/report.html", conv=conv, form=form, candidates=candidates,
+                           other=services.other_member(conv, current_user)), \
+        422 if form.errors else 200
+
+
+@bp.get("/messages/<int:conversation_id>/poll")
+def poll(conversation_id: int):
+    """New messages after ``after`` as escaped HTML fragments, and the unread counts."""
+    conv = services.get_conversation_for(current_user, conversation_id)
+    after = request.args.get("after", 0, type=int) or 0
+    items = services.messages_after(conv, after)
+    if items:
+        services.mark_read(conv, current_user, utcnow())
+        db.session.commit()
+    html = [render_template("messages/_message.html", m=m, conv=conv,
+                            read_upto=services.read_by_other(conv, current_user),
+                            action_form=ActionForm()) for m in items]
+    return jsonify(messages=[{"id": m.id, "html": h} for m, h in zip(items, html, strict=True)],
+                   unread=services.unread_total(current_user),
+                   notifications=unread_notifications(current_user))
+
+
+@bp.get("/messages/unread")
+def unread():
+    return jsonify(unread=services.unread_total(current_user),
+                   notifications=unread_notifications(current_user))
+
+
+@bp.app_template_global()
+def message_time(value):
+    return format_datetime(value, "short") if value else ""
+
+
+@bp.get("/coordinator/reports")
+@coordinator_required
+def reports():
+    show_all = request.args.get("all") == "1"
+    return render_template("messages/reports.html", show_all=show_all, form=ActionForm(),
+                           reports=services.reports_for(current_user, open_only=not show_all))
+
+
+@bp.post("/coordinator/reports/<int:report_id>/resolve")
+@coordinator_required
+def resolve_report(report_id: int):
+    if ActionForm().validate():
+        try:
+            services.resolve_report(current_user, report_id, utcnow())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(str(exc.errors[0][1]), "error")
+        else:
+            db.session.commit()
+            flash(_("The report is closed."), "success")
+    return redirect(url_for("messages.reports"))

@@ -1,0 +1,156 @@
+"""In-app notifications, and email for the important ones as each member chose:
+immediately, in a daily digest, or not at all. Emails are written in the
+member's language and carry a link, never the text of a message."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..mail import queue_email
+from ..models import Member, MemberStatus, Mentorship, utcnow
+from ..models_mentoring import Conversation, EmailState, Notification
+from .texts import KINDS
+
+log = logging.getLogger(__name__)
+
+
+def notify(member: Member, kind: str, *, mentorship: Mentorship | None = None,
+           conversation: Conversation | None = None, now: datetime | None = None,
+           **payload) -> Notification:
+    """Add a notification for ``member`` (no commit); email it now or mark it for the digest."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    now = now or utcnow()
+    note = Notification(member=member, kind=kind, mentorship=mentorship,
+                        conversation=conversation, payload=payload, created_at=now)
+    db.session.add(note)
+    db.session.flush()
+    if KINDS[kind].email and member.status == MemberStatus.ACTIVE:
+        if member.email_notifications == "immediately":
+            _email_one(note, now)
+        elif member.email_notifications == "digest":
+            note.email_state = EmailState.PENDING
+    log.info("notification %s kind=%s member=%s", note.id, kind, member.id)
+    return note
+
+
+def send_digests(now: datetime) -> int:
+    """One email per member who chose the digest and has notifications waiting.
+    Returns the number of emails."""
+    member_ids = db.session.scalars(
+        select(Notification.member_id).where(Notification.email_state == EmailState.PENDING)
+        .distinct().order_by(Notification.member_id)).all()
+    sent = 0
+    for member_id in member_ids:
+        member = db.session.get(Member, member_id)
+        notes = db.session.scalars(
+            select(Notification).where(Notification.member_id == member_id,
+                                       Notification.email_state == EmailState.PENDING)
+            .order_by(Notification.id)).all()
+        unread = [n for n in notes if n.read_at is None]
+        if member.status == MemberStatus.ACTIVE and member.email_notifications == "digest" \
+                and unread:
+            with force_locale(member.locale):
+                lines = "\n".join(f"- {describe(n)}" for n in unread)
+                body = _("Hello %(name)s,\n\nHere is what happened on Bridges:\n\n%(lines)s\n\n"
+                         "Open your notifications: %(link)s\n\n%(footer)s",
+                         name=member.display_name, lines=lines,
+                         link=link("notifications.index"), footer=_footer())
+                queue_email(member.email, _("Bridges: your daily summary"), body, member.id)
+            sent += 1
+        for n in notes:
+            n.email_state = EmailState.SENT if n in unread else EmailState.NONE
+            n.emailed_at = now if n in unread else None
+    db.session.flush()
+    return sent
+
+
+def _email_one(note: Notification, now: datetime) -> None:
+    member = note.member
+    with force_locale(member.locale):
+        body = _("Hello %(name)s,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s",
+                 name=member.display_name, text=describe(note), link=target_link(note),
+                 footer=_footer())
+        queue_email(member.email, str(KINDS[note.kind].subject), body, member.id)
+    note.email_state = EmailState.SENT
+    note.emailed_at = now
+
+
+def _footer() -> str:
+    return _("You receive this email because of your notification setting. "
+             "Change it in your profile: %(link)s", link=link("profile.edit"))
+
+
+def other_party(note: Notification) -> Member | None:
+    if note.mentorship is not None:
+        m = note.mentorship
+        return m.mentee if note.member_id == m.mentor_id else m.mentor
+    if note.conversation is not None:
+        for p in note.conversation.participants:
+            if p.member_id != note.member_id:
+                return p.member
+    return None
+
+
+def describe(note: Notification) -> str:
+    """The notification's sentence in the current locale."""
+    other = other_party(note)
+    return str(KINDS[note.kind].text) % {"name": other.display_name if other else "—"}
+
+
+def target_endpoint(note: Notification) -> tuple[str, dict]:
+    if note.kind == "report_new":
+        return "messages.reports", {}
+    if note.conversation_id is not None:
+        return "messages.conversation", {"conversation_id": note.conversation_id}
+    if note.mentorship_id is not None:
+        return "matches.detail", {"mentorship_id": note.mentorship_id}
+    return "notifications.index", {}
+
+
+def target_link(note: Notification) -> str:
+    endpoint, values = target_endpoint(note)
+    return link(endpoint, **values)
+
+
+def link(endpoint: str, **values) -> str:
+    """An absolute link built from BASE_URL, usable without a request (jobs, emails)."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def unread_count(member: Member) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.member_id == member.id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_for(member: Member, page: int, per_page: int = 30):
+    stmt = select(Notification).where(Notification.member_id == member.id) \
+        .order_by(Notification.id.desc())
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
+
+
+def get_notification_for(member: Member, notification_id: int) -> Notification | None:
+    return db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.member_id == member.id))
+
+
+def mark_read(member: Member, now: datetime, notification: Notification | None = None,
+              **match) -> int:
+    """Mark one notification, or all matching ``match`` (column=value), read. Returns how many."""
+    stmt = update(Notification).where(Notification.member_id == member.id,
+                                      Notification.read_at.is_(None))
+    if notification is not None:
+        stmt = stmt.where(Notification.id == notification.id)
+    for column, value in match.items():
+        stmt = stmt.where(getattr(Notification, column) == value)
+    result = db.session.execute(stmt.values(read_at=now).execution_options(
+        synchronize_session="fetch"))
+    return result.rowcount or 0

@@ -1,0 +1,60 @@
+"""What each kind of notification says, where it leads, and whether it is emailed.
+
+Texts are composed when shown or mailed, in the reader's language; stored
+notifications hold only the kind and ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Kind:
+    text: object  # lazy string with %(name)s: the other member
+    subject: object
+    email: bool  # important enough to email (per the member's setting)
+
+
+KINDS: dict[str, Kind] = {
+    "proposal_new": Kind(
+        _l("New mentee proposal: %(name)s. Please accept or decline it."),
+        _l("Bridges: a new mentee proposal"), True),
+    "proposal_reminder": Kind(
+        _l("A proposal with %(name)s is waiting for your answer."),
+        _l("Bridges: a proposal is waiting for your answer"), True),
+    "proposal_accepted": Kind(
+        _l("%(name)s accepted to be your mentor. Please confirm to start."),
+        _l("Bridges: a mentor accepted you"), True),
+    "mentorship_active": Kind(
+        _l("%(name)s confirmed: your mentorship has started."),
+        _l("Bridges: your mentorship has started"), True),
+    "proposal_declined": Kind(
+        _l("The proposal with %(name)s was declined."),
+        _l("Bridges: a proposal was declined"), True),
+    "proposal_expired": Kind(
+        _l("The proposal with %(name)s expired without an answer."),
+        _l("Bridges: a proposal expired"), True),
+    "mentorship_ended": Kind(
+        _l("%(name)s ended your mentorship."),
+        _l("Bridges: a mentorship ended"), True),
+    "mentorship_completed": Kind(
+        _l("Your mentorship with %(name)s is completed. Thank you!"),
+        _l("Bridges: your mentorship is completed"), False),
+    "message_new": Kind(
+        _l("New message from %(name)s."),
+        _l("Bridges: you have a new message"), True),
+    "conversation_request": Kind(
+        _l("%(name)s would like to start a conversation with you."),
+        _l("Bridges: a member would like to talk with you"), True),
+    "checkin_due": Kind(
+        _l("Time for a check-in with %(name)s."),
+        _l("Bridges: time for a check-in"), False),
+    "feedback_due": Kind(
+        _l("Your mentorship with %(name)s ends soon. Please give your feedback."),
+        _l("Bridges: please give feedback on your mentorship"), True),
+    "report_new": Kind(
+        _l("A member reported a conversation."),
+        _l("Bridges: a conversation was reported"), True),
+}

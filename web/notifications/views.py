@@ -1,0 +1,55 @@
+"""The notification list; opening one marks it read and leads to what it is about."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..models import utcnow
+from . import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def _nav_counts():
+    def nav_counts() -> dict:
+        """Unread messages and notifications for the navigation (called only where shown)."""
+        if not current_user.is_authenticated or not current_user.is_approved:
+            return {"messages": 0, "notifications": 0}
+        from ..messages.services import unread_total
+
+        return {"messages": unread_total(current_user),
+                "notifications": services.unread_count(current_user)}
+
+    return {"nav_counts": nav_counts}
+
+
+@bp.get("/")
+def index():
+    page = services.notifications_for(current_user, request.args.get("page", 1, type=int) or 1)
+    return render_template("notifications/index.html", page=page, form=FlaskForm(),
+                           describe=services.describe)
+
+
+@bp.get("/<int:notification_id>")
+def open_one(notification_id: int):
+    note = services.get_notification_for(current_user, notification_id)
+    if note is None:
+        abort(404)
+    services.mark_read(current_user, utcnow(), note)
+    db.session.commit()
+    endpoint, values = services.target_endpoint(note)
+    return redirect(url_for(endpoint, **values))
+
+
+@bp.post("/read")
+def read_all():
+    if FlaskForm().validate():
+        services.mark_read(current_user, utcnow())
+        db.session.commit()
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for("notifications.index"))
