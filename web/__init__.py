@@ -109,9 +109,13 @@ def register_blueprints(app: Flask) -> None:
     from .coordinator.views import bp as coordinator_bp
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp
+    from .matches.views import bp as matches_bp
+    from .messages.views import bp as messages_bp
+    from .notifications.views import bp as notifications_bp
     from .profile.views import bp as profile_bp
 
-    for bp in (main_bp, auth_bp, profile_bp, directory_bp, coordinator_bp):
+    for bp in (main_bp, auth_bp, profile_bp, directory_bp, coordinator_bp, matches_bp,
+               messages_bp, notifications_bp):
         app.register_blueprint(bp)
     from .runs.views import bp as runs_bp
 
