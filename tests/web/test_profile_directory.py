@@ -139,3 +139,25 @@ def test_profiles_of_pending_members_are_not_found(client, auth, db):
     pending = make_member(db, status=MemberStatus.PENDING)
     auth.login("me@example.org")
     assert client.get(f"/profile/{pending.id}").status_code == 404
+
+
+def test_changing_email_needs_the_current_password_and_a_free_address(client, auth, db):
+    member = make_member(db, email="a@example.org")
+    make_member(db, email="taken@example.org")
+    auth.login("a@example.org")
+    form = {"display_name": "A", "country": "KZ", "agency_kind": "police", "agency_name": "MIA",
+            "years_of_service": "3", "languages": ["ru"], "role": "mentee", "goals": ["leadership"],
+            "locale": "en", "email_notifications": "immediately"}
+    refused = auth.post("/profile/edit", {**form, "email": "Taken@example.org",
+                                          "current_password": "wrong password here"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "An account with this email already exists." in html
+    assert "Enter your current password to change your email." in html
+    from tests.factories import PASSWORD
+
+    ok = auth.post("/profile/edit", {**form, "email": "New@Example.org",
+                                     "current_password": PASSWORD})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).email == "new@example.org"

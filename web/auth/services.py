@@ -40,7 +40,7 @@ def find_by_email(email: str) -> Member | None:
     return db.session.scalar(db.select(Member).where(Member.email == normalise_email(email)))
 
 
-def _check_email(email: str) -> list:
+def email_problems(email: str) -> list:
     if not email or "@" not in email or email.startswith("@") or email.endswith("@") \
             or " " in email or len(email) > 254 or "." not in email.rsplit("@", 1)[-1]:
         return [_l("Enter a valid email address, e.g. name@example.org.")]
@@ -51,7 +51,7 @@ def register(data: dict) -> Member:
     """Create a pending member from registration data (email, password, consent and profile)."""
     errors: list = []
     email = normalise_email(data.get("email", ""))
-    errors += [("email", m) for m in _check_email(email)]
+    errors += [("email", m) for m in email_problems(email)]
     if not errors and find_by_email(email) is not None:
         errors.append(("email", _l("An account with this email already exists. Sign in or reset your password.")))
     password = data.get("password") or ""

@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
+    PasswordField,
     IntegerField,
     RadioField,
     SelectField,
@@ -102,6 +104,9 @@ class ProfileFields(FlaskForm):
 
 
 class ProfileForm(ProfileFields):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
+    current_password = PasswordField(
+        _l("Current password (only to change your email)"), validators=[Optional()])
     show_agency_name = BooleanField(_l("Show my agency name"))
     show_rank = BooleanField(_l("Show my rank"))
     show_bio = BooleanField(_l("Show my 'About me' text"))
@@ -115,6 +120,12 @@ class ProfileForm(ProfileFields):
         ]),
     )
     submit = SubmitField(_l("Save profile"))
+
+    def profile_data(self) -> dict:
+        return super().profile_data() | {
+            "email": self.email.data,
+            "current_password": self.current_password.data,
+        }
 
     def privacy_data(self) -> dict:
         return {

@@ -106,7 +106,34 @@ def apply_profile(member: Member, values: dict) -> Member:
 
 
 def update_profile(member: Member, data: dict, privacy: dict) -> Member:
-    values = clean_profile(data)
+    """Save the profile form. A new email needs the current password and must be free."""
+    errors: list = []
+    new_email = (data.get("email") or member.email).strip().lower()
+    if new_email != member.email:
+        from ..auth.passwords import verify_password
+        from ..auth.services import email_problems, find_by_email
+
+        errors += [("email", m) for m in email_problems(new_email)]
+        if not errors and find_by_email(new_email) is not None:
+            errors.append(("email", _l("An account with this email already exists.")))
+        if not verify_password(member.password_hash, data.get("current_password") or ""):
+            errors.append(("current_password",
+                           _l("Enter your current password to change your email.")))
+    try:
+        values = clean_profile(data)
+    except ValidationFailed as exc:
+        errors = exc.errors + errors
+    if errors:
+        raise ValidationFailed(errors)
+    if new_email != member.email:
+        from ..mail import queue_email
+
+        old = member.email
+        member.email = new_email
+        queue_email(old, str(_l("Your Bridges email was changed")),
+                    str(_l("The email of your Bridges account was changed to %(email)s. "
+                           "If you did not do this, contact your national focal point at once.",
+                           email=new_email)), member_id=member.id)
     apply_profile(member, values)
     for key in ("show_agency_name", "show_rank", "show_bio", "show_email"):
         setattr(member, key, bool(privacy.get(key)))
@@ -119,6 +146,7 @@ def update_profile(member: Member, data: dict, privacy: dict) -> Member:
 def profile_form_data(member: Member) -> dict:
     """A member's stored profile in the shape of the profile form."""
     return {
+        "email": member.email,
         "display_name": member.display_name,
         "country": member.country,
         "agency_kind": member.agency_kind,
