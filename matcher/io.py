@@ -44,7 +44,7 @@ def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _str_list(obj, name, problems, pattern=None, what=None):
+def _str_list(obj, name, problems, pattern=None, what=None, hint=""):
     value = obj.get(name)
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
         problems.append(f"{name} must be a list of strings")
@@ -52,7 +52,7 @@ def _str_list(obj, name, problems, pattern=None, what=None):
     out = []
     for x in value:
         if pattern is not None and not pattern.fullmatch(x):
-            problems.append(f"{name}: bad {what} {x!r}")
+            problems.append(f"{name}: bad {what} {x!r}{hint}")
         elif x not in out:
             out.append(x)
     return tuple(out)
@@ -88,9 +88,12 @@ def _member_from_obj(obj) -> tuple[Member | None, list[str]]:
                 problems.append(f"unknown role {r!r} (want 'mentor' and/or 'mentee')")
         roles = tuple(r for r in ROLES if r in roles)
 
-    languages = _str_list(obj, "languages", problems, _LANGUAGE, "language code (want ISO 639-1 such as 'ru')")
-    skills = _str_list(obj, "skills", problems, _SLUG, "slug")
-    goals = _str_list(obj, "goals", problems, _SLUG, "slug")
+    languages = _str_list(
+        obj, "languages", problems, _LANGUAGE, "language code", " (want ISO 639-1 such as 'ru')"
+    )
+    slug_hint = " (want a slug such as 'border_management')"
+    skills = _str_list(obj, "skills", problems, _SLUG, "slug", slug_hint)
+    goals = _str_list(obj, "goals", problems, _SLUG, "slug", slug_hint)
 
     bio = obj.get("bio", "")
     if bio is None:
