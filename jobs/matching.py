@@ -20,10 +20,12 @@ import logging
 import time
 import traceback
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
@@ -44,6 +46,15 @@ log = logging.getLogger(__name__)
 
 # Closed mentorships whose pair is never proposed again, on top of ForbiddenPair.
 NEVER_AGAIN = (MentorshipState.DECLINED, MentorshipState.ENDED)
+
+
+def job_locale():
+    """Outside a request (scheduler, CLI) messages are rendered in the default
+    locale: the app's locale selector needs a request, and services build
+    ``ValidationFailed`` messages eagerly."""
+    if has_request_context():
+        return nullcontext()
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "en")
 
 
 def collect_members(session, now: datetime) -> list:
@@ -140,6 +151,14 @@ def run_matching(session, *, now: datetime, started_by: str, started_by_id: int 
     ``failed``, the error and its traceback is committed instead; it is returned
     rather than raised, so callers look at ``run.status``.
     """
+    with job_locale():
+        return _run_matching(session, now=now, started_by=started_by,
+                             started_by_id=started_by_id, config_overrides=config_overrides,
+                             what_if=what_if, auto_publish=auto_publish)
+
+
+def _run_matching(session, *, now, started_by, started_by_id, config_overrides, what_if,
+                  auto_publish) -> MatchRun:
     import matcher
 
     if auto_publish is None:
@@ -292,6 +311,11 @@ def publish_run(session, run: MatchRun, *, actor: Member | None, now: datetime) 
     error rolls everything back, notes the error on the draft (which stays a
     draft, so it can be published again) and is raised again.
     """
+    with job_locale():
+        return _publish_run(session, run, actor=actor, now=now)
+
+
+def _publish_run(session, run: MatchRun, *, actor: Member | None, now: datetime) -> MatchRun:
     from web.audit import record
 
     mark = time.perf_counter()
@@ -322,6 +346,11 @@ def publish_run(session, run: MatchRun, *, actor: Member | None, now: datetime) 
 def discard_run(session, run: MatchRun, *, actor: Member | None, now: datetime) -> MatchRun:
     """Set a draft aside; nothing is proposed. Raises ``ValidationFailed`` when it
     is no longer a draft. Commits."""
+    with job_locale():
+        return _discard_run(session, run, actor=actor, now=now)
+
+
+def _discard_run(session, run: MatchRun, *, actor: Member | None, now: datetime) -> MatchRun:
     from web.audit import record
 
     _claim(session, run, MatchRunStatus.DISCARDED, finished_at=run.finished_at or now)

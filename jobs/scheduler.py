@@ -199,8 +199,10 @@ def execute(app, name: str, scheduled_for: datetime, *, now: datetime | None = N
     Returns the execution record (``ok``, ``failed`` or ``skipped``), or None
     when another process claimed the slot.
     """
+    from .matching import job_locale
+
     spec = JOBS[name]
-    with app.app_context():
+    with app.app_context(), job_locale():
         session = db.session
         try:
             execution_id = _claim_slot(session, name, scheduled_for)

@@ -20,16 +20,12 @@ from ..extensions import db
 from ..models import JobExecution, MatchRun, MatchRunStatus, Member
 from ..validation import ValidationFailed
 
-# Why a mentee of a run got no mentor: the first hard rule that left her with
-# no candidate at all, or "mentors_full" when candidates existed but their
-# places went to others.
+# Why a mentee of a run got no mentor: the matcher's codes (matcher.UNMATCHED_REASONS).
 UNMATCHED_WHY = {
-    "no_mentor": _l("No mentor was available in this run."),
-    "same_country": _l("Every available mentor works in her own country."),
-    "no_shared_language": _l("No mentor from another country shares a language with her."),
-    "gap_too_small": _l("No mentor from another country who shares a language has enough more "
-                        "years of service."),
-    "excluded": _l("The only possible mentors were declined or ended before."),
+    "no_language_partner": _l("No mentor from another country shares a language with her."),
+    "no_senior_mentor": _l("No mentor from another country who shares a language has enough "
+                           "more years of service."),
+    "all_excluded": _l("Her only possible mentors were declined or ended before."),
     "mentors_full": _l("Possible mentors exist, but their places went to other mentees."),
 }
 WEIGHT_LABELS = {
@@ -94,11 +90,9 @@ def preview(run: MatchRun, coordinator: Member) -> Preview:
     mentees and why, within the coordinator's scope."""
     scope = coordinator.coordinator_scope
     dropped = {(d["mentor"], d["mentee"]): d.get("problems", []) for d in run.dropped or []}
-    snapshot = _parse_snapshot(run.snapshot)
-    matched = {str(p.mentee_id) for p in run.pairs}
-    unmatched_ids = [m.id for m in snapshot if m.is_mentee and m.id not in matched]
+    unmatched_rows = list((run.summary or {}).get("unmatched") or [])
     ids = {p.mentor_id for p in run.pairs} | {p.mentee_id for p in run.pairs}
-    ids |= {int(i) for i in unmatched_ids}
+    ids |= {int(u["id"]) for u in unmatched_rows}
     members = _members(ids)
 
     def in_scope(*people: Member | None) -> bool:
@@ -110,65 +104,12 @@ def preview(run: MatchRun, coordinator: Member) -> Preview:
         if in_scope(mentor, mentee):
             rows.append(PairRow(mentor, mentee, p.score, list(p.reasons or []),
                                 dropped.get((str(p.mentor_id), str(p.mentee_id)), [])))
-    why = unmatched_reasons(snapshot, unmatched_ids, run.config or {})
-    unmatched = [(members.get(int(i)), why[i]) for i in unmatched_ids
-                 if in_scope(members.get(int(i)))]
+    unmatched = [(members.get(int(u["id"])), u.get("reason", "")) for u in unmatched_rows
+                 if in_scope(members.get(int(u["id"])))]
     counts = Counter(code for _m, code in unmatched)
     return Preview(pairs=rows, unmatched=unmatched[:SHOWN_UNMATCHED],
                    unmatched_total=len(unmatched), why_counts=counts.most_common(),
                    pool=dict((run.summary or {}).get("pool") or {}), dropped=len(dropped))
-
-
-def unmatched_reasons(snapshot, mentee_ids: list[str], config: dict) -> dict[str, str]:
-    """For each unmatched mentee, the code of ``UNMATCHED_WHY`` that explains it.
-
-    The hard rules are applied one after the other (indexes by country and
-    language keep it fast on large runs); the first that leaves no mentor is
-    the reason."""
-    if not mentee_ids:
-        return {}
-    min_gap = int((config or {}).get("min_gap", 2))
-    by_id = {m.id: m for m in snapshot}
-    mentors = [m for m in snapshot if m.is_mentor]
-    everyone = {m.id for m in mentors}
-    by_country: dict[str, set[str]] = {}
-    by_language: dict[str, set[str]] = {}
-    for m in mentors:
-        by_country.setdefault(m.country, set()).add(m.id)
-        for code in m.languages:
-            by_language.setdefault(code, set()).add(m.id)
-    out = {}
-    for mentee_id in mentee_ids:
-        mentee = by_id[mentee_id]
-        candidates = everyone - {mentee_id}
-        if not candidates:
-            out[mentee_id] = "no_mentor"
-            continue
-        candidates -= by_country.get(mentee.country, set())
-        if not candidates:
-            out[mentee_id] = "same_country"
-            continue
-        candidates &= set().union(*(by_language.get(c, set()) for c in mentee.languages))
-        if not candidates:
-            out[mentee_id] = "no_shared_language"
-            continue
-        candidates = {i for i in candidates
-                      if by_id[i].years_of_service >= mentee.years_of_service + min_gap}
-        if not candidates:
-            out[mentee_id] = "gap_too_small"
-            continue
-        candidates -= set(mentee.exclude)
-        candidates = {i for i in candidates if mentee_id not in by_id[i].exclude}
-        out[mentee_id] = "mentors_full" if candidates else "excluded"
-    return out
-
-
-def _parse_snapshot(snapshot: str):
-    if not snapshot:
-        return []
-    from matcher import parse_members
-
-    return parse_members(snapshot.splitlines())
 
 
 def _members(ids) -> dict[int, Member]:
