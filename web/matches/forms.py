@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from .services import GOAL_PROGRESS
@@ -29,7 +30,7 @@ class GoalForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     progress = SelectField(_l("Progress"), coerce=int,
-                           choices=[(p, f"{p} %") for p in GOAL_PROGRESS])
+                           choices=[SelectChoice(p, f"{p} %") for p in GOAL_PROGRESS])
 
 
 class CheckInForm(FlaskForm):
@@ -40,7 +41,7 @@ class CheckInForm(FlaskForm):
 
 class FeedbackForm(FlaskForm):
     rating = RadioField(_l("How would you rate the mentorship? (1 = poor, 5 = excellent)"),
-                        choices=[(str(i), str(i)) for i in range(1, 6)], validate_choice=False)
+                        choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)], validate_choice=False)
     worked = TextAreaField(_l("What worked well?"))
     did_not_work = TextAreaField(_l("What did not work?"))
     would_continue = BooleanField(_l("I would like to continue with this partner"))

@@ -36,8 +36,7 @@ def describe(reasons: list[dict]) -> list[str]:
                             len(goals), goals=", ".join(goals)))
     for r in by_kind.get("seniority_gap", [])[:1]:
         years = int(r.get("years") or 0)
-        out.append(ngettext("%(num)d year more service", "%(num)d years more service", years,
-                            num=years))
+        out.append(ngettext("%(num)d year more service", "%(num)d years more service", years))
     for r in by_kind.get("cross_border", [])[:1]:
         out.append("%s ↔ %s" % (taxonomy.label(taxonomy.COUNTRIES, r.get("mentee_country")),
                                taxonomy.label(taxonomy.COUNTRIES, r.get("mentor_country"))))

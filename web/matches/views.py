@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from .. import taxonomy
 from ..auth.decorators import coordinator_required
@@ -38,8 +39,8 @@ def _render_detail(m, status: int = 200, **forms):
 
     other = m.mentee if current_user.id == m.mentor_id else m.mentor
     goal_form = forms.get("goal_form") or GoalForm()
-    goal_form.topic.choices = [("", "—")] + [
-        (slug, taxonomy.label(taxonomy.TOPICS, slug)) for slug in m.mentee.goals]
+    goal_form.topic.choices = [SelectChoice("", "—")] + [
+        SelectChoice(slug, taxonomy.label(taxonomy.TOPICS, slug)) for slug in m.mentee.goals]
     page = dict(
         m=m, other=other, profile=visible_profile(other, current_user),
         is_mentor=current_user.id == m.mentor_id, reasons=reasons.describe(m.reasons),

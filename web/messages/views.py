@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.decorators import coordinator_required
 from ..extensions import db
@@ -136,7 +137,7 @@ def report(conversation_id: int):
     candidates = [m for m in services.messages_after(conv, 0, limit=10_000)
                   if m.sender_id != current_user.id and m.deleted_at is None][-50:]
     form = ReportForm()
-    form.messages.choices = [(m.id, str(m.id)) for m in candidates]
+    form.messages.choices = [SelectChoice(m.id, str(m.id)) for m in candidates]
     if form.validate_on_submit():
         try:
             services.report(conv, current_user, form.messages.data or [], form.note.data or "",
