@@ -20,7 +20,7 @@ S = MentorshipState
 @pytest.fixture(autouse=True)
 def _request(app):
     """Refusal messages are lazy strings, translated in a request (English here)."""
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
 
 

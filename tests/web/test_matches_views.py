@@ -64,7 +64,7 @@ def test_mentor_sees_the_proposal_with_translated_reasons_and_allowed_profile(
 def test_reasons_join_languages_and_skip_unknown_kinds(app):
     from web.matches.reasons import describe
 
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         sentences = describe([{"kind": "shared_language", "code": c} for c in ("ru", "kk", "ky")]
                              + [{"kind": "goal_covered", "slug": "leadership"},
                                 {"kind": "goal_covered", "slug": "negotiation"},
@@ -74,6 +74,17 @@ def test_reasons_join_languages_and_skip_unknown_kinds(app):
     assert sentences == ["shares Russian, Kazakh and Kyrgyz",
                          "covers her goals: Leadership and management, Negotiation",
                          "1 year more service", "both work in: Border service"]
+
+
+def test_reasons_are_translated_to_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from web.matches.reasons import describe
+
+    with app.test_request_context(), force_locale("ru"):
+        sentences = describe([{"kind": "cross_border", "mentor_country": "KZ",
+                               "mentee_country": "KG"}])
+    assert sentences == ["Кыргызстан ↔ Казахстан"]
 
 
 def test_mentor_accepts_mentee_confirms_and_a_conversation_opens(client, auth, db, proposal):

@@ -41,7 +41,8 @@ class CheckInForm(FlaskForm):
 
 class FeedbackForm(FlaskForm):
     rating = RadioField(_l("How would you rate the mentorship? (1 = poor, 5 = excellent)"),
-                        choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)], validate_choice=False)
+                        choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)],
+                        validate_choice=False)
     worked = TextAreaField(_l("What worked well?"))
     did_not_work = TextAreaField(_l("What did not work?"))
     would_continue = BooleanField(_l("I would like to continue with this partner"))

@@ -38,8 +38,9 @@ def describe(reasons: list[dict]) -> list[str]:
         years = int(r.get("years") or 0)
         out.append(ngettext("%(num)d year more service", "%(num)d years more service", years))
     for r in by_kind.get("cross_border", [])[:1]:
-        out.append("%s ↔ %s" % (taxonomy.label(taxonomy.COUNTRIES, r.get("mentee_country")),
-                               taxonomy.label(taxonomy.COUNTRIES, r.get("mentor_country"))))
+        mentee_country = taxonomy.label(taxonomy.COUNTRIES, r.get("mentee_country"))
+        mentor_country = taxonomy.label(taxonomy.COUNTRIES, r.get("mentor_country"))
+        out.append(f"{mentee_country} ↔ {mentor_country}")
     for r in by_kind.get("same_agency_kind", [])[:1]:
         out.append(_("both work in: %(agency)s",
                      agency=taxonomy.label(taxonomy.AGENCY_KINDS, r.get("agency"))))

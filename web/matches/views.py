@@ -15,7 +15,15 @@ from ..models import MentorshipState, utcnow
 from ..profile.services import visible_profile
 from ..validation import ValidationFailed
 from . import reasons, services
-from .forms import ActionForm, CheckInForm, DeclineForm, EndForm, FeedbackForm, GoalForm, ProgressForm
+from .forms import (
+    ActionForm,
+    CheckInForm,
+    DeclineForm,
+    EndForm,
+    FeedbackForm,
+    GoalForm,
+    ProgressForm,
+)
 
 bp = Blueprint("matches", __name__)
 
