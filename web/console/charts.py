@@ -1,0 +1,120 @@
+"""Small server-side charts: functions that return SVG markup.
+
+Pure Python, no JavaScript: every chart has ``role="img"``, an ``aria-label``, a ``<title>``
+and a ``<desc>``; the page puts a data table or a sentence beside it. Sizes are in a
+``viewBox`` so the chart scales to a phone and prints. Colours are SVG presentation
+attributes (the CSP forbids ``style=""``) chosen for contrast on white: text is dark on
+light cells and white on dark ones.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from markupsafe import Markup
+
+INK = "#1b1b1f"
+MUTED = "#4a4a55"
+BAR = "#1f5fa8"  # 6.1:1 on white
+GRID = "#c8c8d0"
+# Heat-map shades from light to dark blue; text switches to white from index 3 on.
+SHADES = ("#f2f5fa", "#cfe0f3", "#9dc2e8", "#4f8fd0", "#1f5fa8", "#0d3a6e")
+FONT = "system-ui, sans-serif"
+
+
+def _svg(width: int, height: int, label: str, desc: str, body: list[str]) -> Markup:
+    label_e, desc_e = escape(label), escape(desc)
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="chart" role="img" aria-label="{label_e}" preserveAspectRatio="xMinYMin meet" '
+        f'font-family="{FONT}" font-size="12">'
+        f"<title>{label_e}</title><desc>{desc_e}</desc>" + "".join(body) + "</svg>")
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start", fill: str = INK,
+          size: int | None = None, weight: str | None = None) -> str:
+    extra = f' font-size="{size}"' if size else ""
+    extra += f' font-weight="{weight}"' if weight else ""
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}"{extra}>'
+            f"{escape(str(text))}</text>")
+
+
+def shade(value: float, top: float) -> tuple[str, str]:
+    """Fill and text colour of a heat-map cell: ``value`` of at most ``top``."""
+    if value <= 0 or top <= 0:
+        return SHADES[0], INK
+    index = 1 + min(len(SHADES) - 2, int((value / top) * (len(SHADES) - 1) - 1e-9))
+    return SHADES[index], ("#ffffff" if index >= 3 else INK)
+
+
+def heatmap(rows: list[str], cols: list[str], values: dict[tuple[str, str], int], *,
+            row_labels: dict[str, str], col_labels: dict[str, str], label: str,
+            desc: str) -> Markup:
+    """A grid of counts: ``values[(row, col)]``; darker is more. Every cell carries its number."""
+    cell, left, top = 44, 130, 92
+    width = left + cell * max(1, len(cols)) + 10
+    height = top + cell * max(1, len(rows)) + 10
+    peak = max(values.values(), default=0)
+    body = []
+    for j, col in enumerate(cols):
+        x = left + j * cell + cell / 2
+        body.append(f'<g transform="translate({x:.1f},{top - 8}) rotate(-45)">'
+                    + _text(0, 0, col_labels.get(col, col), fill=MUTED) + "</g>")
+    for i, row in enumerate(rows):
+        y = top + i * cell
+        body.append(_text(left - 8, y + cell / 2 + 4, row_labels.get(row, row), anchor="end",
+                          fill=MUTED))
+        for j, col in enumerate(cols):
+            n = int(values.get((row, col), 0))
+            fill, ink = shade(n, peak)
+            x = left + j * cell
+            body.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                        f'fill="{fill}" stroke="{GRID}" stroke-width="1"><title>'
+                        f'{escape(row_labels.get(row, row))} → {escape(col_labels.get(col, col))}: '
+                        f"{n}</title></rect>")
+            body.append(_text(x + (cell - 2) / 2, y + cell / 2 + 4, str(n), anchor="middle",
+                              fill=ink, weight="600"))
+    return _svg(width, height, label, desc, body)
+
+
+def hbars(items: list[tuple[str, float, str]], *, label: str, desc: str,
+          maximum: float = 1.0) -> Markup:
+    """Horizontal bars: ``(name, value, value_text)``, value from 0 to ``maximum``."""
+    bar_h, gap, left, right, width = 22, 8, 130, 70, 460
+    span = width - left - right
+    height = max(1, len(items)) * (bar_h + gap) + gap
+    body = [f'<line x1="{left}" y1="0" x2="{left}" y2="{height}" stroke="{GRID}"/>']
+    for i, (name, value, text) in enumerate(items):
+        y = gap + i * (bar_h + gap)
+        w = 0 if maximum <= 0 else max(0.0, min(1.0, value / maximum)) * span
+        body.append(_text(left - 8, y + bar_h / 2 + 4, name, anchor="end", fill=MUTED))
+        body.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{BAR}"/>')
+        body.append(_text(left + w + 6, y + bar_h / 2 + 4, text, fill=INK, weight="600"))
+    return _svg(width, height, label, desc, body)
+
+
+def histogram(edges: list[float], counts: list[int], *, label: str, desc: str) -> Markup:
+    """Vertical bars over the bins ``[edges[i], edges[i+1])``, each with its count above."""
+    width, height, left, bottom, top = 460, 220, 36, 34, 20
+    n = max(1, len(counts))
+    span_w, span_h = width - left - 10, height - top - bottom
+    peak = max(counts, default=0) or 1
+    bw = span_w / n
+    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
+            f'y2="{height - bottom}" stroke="{MUTED}"/>']
+    for i, c in enumerate(counts):
+        h = span_h * c / peak
+        x = left + i * bw
+        y = height - bottom - h
+        lo = edges[i] if i < len(edges) else 0
+        hi = edges[i + 1] if i + 1 < len(edges) else lo
+        body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" '
+                    f'height="{h:.1f}" fill="{BAR}"><title>{lo:.2f}–{hi:.2f}: {c}</title></rect>')
+        if c:
+            body.append(_text(x + bw / 2, y - 4, str(c), anchor="middle", size=11))
+    step = max(1, n // 5)
+    for i in range(0, len(edges), step):
+        x = left + i * bw
+        body.append(_text(x, height - bottom + 16, f"{edges[i]:.1f}", anchor="middle",
+                          fill=MUTED, size=11))
+    return _svg(width, height, label, desc, body)
