@@ -120,6 +120,11 @@ def register_blueprints(app: Flask) -> None:
     from .runs.views import bp as runs_bp
 
     app.register_blueprint(runs_bp)
+    from .console.totp_views import bp as totp_bp
+    from .console.views import bp as console_bp
+
+    app.register_blueprint(console_bp)
+    app.register_blueprint(totp_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
