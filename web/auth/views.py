@@ -41,6 +41,10 @@ def login():
                 record(member, "coordinator.sign_in")
                 db.session.commit()
             target = form.next.data
+            from .totp import begin_second_step  # coordinators with TOTP enter a code next
+
+            if (second_step := begin_second_step(member, target)) is not None:
+                return second_step
             return redirect(target if is_safe_next(target) else url_for("main.index"))
     return render_template("auth/login.html", form=form), 200 if not form.form_errors else 401
 
