@@ -14,6 +14,10 @@ def coordinator_required(view):
         if not current_user.is_authenticated or not current_user.is_coordinator \
                 or not current_user.is_approved:
             abort(403)
+        from .totp import gate_redirect  # second factor: code pending or enrolment required
+
+        if (second_step := gate_redirect(current_user)) is not None:
+            return second_step
         return view(*args, **kwargs)
 
     return wrapped
