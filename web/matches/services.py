@@ -30,6 +30,7 @@ from ..models import (
 from ..models_mentoring import CheckIn, Feedback, MentorshipGoal, MentorshipReminder
 from ..notifications.services import notify
 from ..validation import ValidationFailed
+from .errors import refused
 
 log = logging.getLogger(__name__)
 S = MentorshipState
@@ -140,7 +141,7 @@ def propose(mentor: Member, mentee: Member, *, run: MatchRun | None, score: floa
     problems = pair_problems(mentor, mentee)
     blocking = [p for p in problems if p in HARD_PROBLEMS or not override_reason.strip()]
     if blocking:
-        raise ValidationFailed([(None, PROBLEM_MESSAGES[p]) for p in blocking])
+        raise refused([(None, PROBLEM_MESSAGES[p]) for p in blocking])
     m = Mentorship(mentor=mentor, mentee=mentee, run=run, state=S.PROPOSED, score=score,
                    reasons=list(reasons or []), created_by_id=actor.id if actor else None,
                    override_reason=override_reason.strip() if problems else "",
@@ -180,7 +181,7 @@ def _move(m: Mentorship, to_state: str, actor: Member | None, now: datetime,
 
 
 def _refuse(message) -> ValidationFailed:
-    return ValidationFailed([(None, message)])
+    return refused([(None, message)])
 
 
 def _require_party(m: Mentorship, actor: Member) -> None:
@@ -247,7 +248,7 @@ def decline(m: Mentorship, actor: Member, now: datetime, reason: str = "") -> Me
         raise _refuse(STATE_REFUSALS[m.state])
     reason = (reason or "").strip()
     if len(reason) > TEXT_MAX:
-        raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=TEXT_MAX))])
+        raise refused([("reason", _l("Use at most %(n)d characters.", n=TEXT_MAX))])
     _move(m, S.DECLINED, actor, now, reason)
     m.closed_at = now
     m.closed_by_id = actor.id
@@ -266,9 +267,9 @@ def end(m: Mentorship, actor: Member, now: datetime, reason: str) -> Mentorship:
                       else _l("Only an active mentorship can be ended."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed([("reason", _l("Tell us briefly why the mentorship ends."))])
+        raise refused([("reason", _l("Tell us briefly why the mentorship ends."))])
     if len(reason) > TEXT_MAX:
-        raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=TEXT_MAX))])
+        raise refused([("reason", _l("Use at most %(n)d characters.", n=TEXT_MAX))])
     _move(m, S.ENDED, actor, now, reason)
     m.closed_at = now
     m.closed_by_id = actor.id
@@ -468,7 +469,7 @@ def add_goal(m: Mentorship, actor: Member, *, topic: str | None, text: str,
     if topic is not None and any(g.topic == topic for g in goals):
         errors.append(("topic", _l("This goal is already on the list.")))
     if errors:
-        raise ValidationFailed(errors)
+        raise refused(errors)
     goal = MentorshipGoal(mentorship_id=m.id, topic=topic, text=text, progress=0,
                           created_by_id=actor.id, created_at=now, updated_at=now)
     db.session.add(goal)
@@ -483,7 +484,7 @@ def set_goal_progress(m: Mentorship, actor: Member, goal_id: int, progress: int,
     if goal is None or goal.mentorship_id != m.id:
         abort(404)
     if progress not in GOAL_PROGRESS:
-        raise ValidationFailed([("progress", _l("Choose a progress value from the list."))])
+        raise refused([("progress", _l("Choose a progress value from the list."))])
     goal.progress = progress
     goal.updated_at = now
     db.session.flush()
@@ -510,7 +511,7 @@ def add_checkin(m: Mentorship, actor: Member, *, held_on: date | None, how_it_we
         if len(value) > TEXT_MAX:
             errors.append((field, _l("Use at most %(n)d characters.", n=TEXT_MAX)))
     if errors:
-        raise ValidationFailed(errors)
+        raise refused(errors)
     checkin = CheckIn(mentorship_id=m.id, author_id=actor.id, held_on=held_on,
                       how_it_went=how_it_went, next_step=next_step, created_at=now)
     db.session.add(checkin)
@@ -547,7 +548,7 @@ def submit_feedback(m: Mentorship, actor: Member, *, rating: int | None, worked:
         if len(value) > TEXT_MAX:
             errors.append((field, _l("Use at most %(n)d characters.", n=TEXT_MAX)))
     if errors:
-        raise ValidationFailed(errors)
+        raise refused(errors)
     fb = Feedback(mentorship_id=m.id, author_id=actor.id, rating=rating, worked=worked,
                   did_not_work=did_not_work, would_continue=bool(would_continue),
                   share_with_partner=bool(share_with_partner), created_at=now)

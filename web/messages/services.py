@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..matches.errors import refused
 from ..models import Member, MemberStatus, Mentorship, MentorshipState
 from ..models_mentoring import (
     Conversation,
@@ -37,7 +38,7 @@ PAGE_SIZE = 30
 
 
 def _refuse(message, field: str | None = None) -> ValidationFailed:
-    return ValidationFailed([(field, message)])
+    return refused([(field, message)])
 
 
 # --- loading -----------------------------------------------------------------
@@ -351,7 +352,7 @@ def report(conv: Conversation, reporter: Member, message_ids: list[int], note: s
     if len(note) > 2000:
         errors.append(("note", _l("Use at most %(n)d characters.", n=2000)))
     if errors:
-        raise ValidationFailed(errors)
+        raise refused(errors)
     rep = MessageReport(conversation_id=conv.id, reporter_id=reporter.id,
                         reported_member_id=other.id if other else None, note=note,
                         created_at=now)
