@@ -152,10 +152,11 @@ def test_full_candidates_give_the_same_total_as_dense_assignment():
     big = 3.0 * (len(mentees) + 2)
     cost = np.full((len(mentees), len(slots) + len(mentees)), np.inf)
     cost[np.arange(len(mentees)), len(slots) + np.arange(len(mentees))] = big
-    for a, e in enumerate(mentees):
-        for b, m in enumerate(slots):
-            if not check_pair(members[m], members[e], config):
-                cost[a, b] = 2.0 - scorer.score([m], [e])[0]
+    ok = [(a, b) for a, e in enumerate(mentees) for b, m in enumerate(slots)
+          if not check_pair(members[m], members[e], config)]
+    a_idx, b_idx = np.array(ok).T
+    scores = scorer.score(np.array(slots)[b_idx], np.array(mentees)[a_idx])
+    cost[a_idx, b_idx] = 2.0 - scores
     r, c = linear_sum_assignment(cost)
     real = c < len(slots)
     result = match(members, config)
