@@ -145,6 +145,7 @@ def test_throttle_holds_across_restarts(app, client, auth, db):
     restarted = create_app({"TESTING": True,
                             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     other = restarted.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     token = csrf_token(other.get("/login").get_data(as_text=True))
     response = other.post("/login", data={"email": "target@example.org", "password": PASSWORD,
                                           "csrf_token": token})
@@ -263,3 +264,25 @@ def test_expired_reset_token_is_refused(app, db):
         with pytest.raises(ValidationFailed):
             services.reset_password(token, "a fresh steppe passphrase")
     assert member.password_hash == db.session.get(Member, member.id).password_hash
+
+
+def test_interface_language_follows_browser_then_member_choice(client, auth, db):
+    page = client.get("/login", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    html = page.get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert "Войти" in html
+    english = client.get("/login", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert '<html lang="en">' in english
+    make_member(db, email="ru@example.org", locale="ru")
+    auth.login("ru@example.org")
+    # Her own choice wins over the browser's.
+    mine = client.get("/profile/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="ru">' in mine
+
+
+def test_language_switcher_changes_the_interface(client, auth, db):
+    token = auth.token("/login")
+    response = client.post("/language", data={"lang": "ru", "next": "/login",
+                                               "csrf_token": token})
+    assert response.headers["Location"].endswith("/login")
+    assert '<html lang="ru">' in client.get("/login").get_data(as_text=True)
