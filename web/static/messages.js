@@ -62,6 +62,6 @@
   if (pollUrl) {
     window.setInterval(pollConversation, 4000);
   } else if (unreadUrl) {
-    window.setInterval(pollUnread, 15000);
+    window.setInterval(pollUnread, 10000);
   }
 }());
