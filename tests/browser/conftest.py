@@ -37,8 +37,10 @@ Helpers (``tests/browser/support.py``)
 ``record_traffic(page, live_server.url)`` -> ``Traffic``: ``.assert_local()`` (no request to
 another host), ``.assert_under_budget()`` (document + CSS + JS < 100 KB; returns the bytes),
 ``.clear()`` between page loads. ``sign_in(page, email)`` / ``sign_out(page)`` through the forms.
-``assert_no_horizontal_scroll(page, 360)``. ``assert_russian(page, *phrases)``: ``lang="ru"``,
-and the phrases once ``web/translations/ru/LC_MESSAGES/messages.mo`` is compiled.
+``assert_no_horizontal_scroll(page, 360)``. ``assert_russian(page, *msgids)``: ``lang="ru"``,
+and, once ``web/translations/ru/LC_MESSAGES/messages.mo`` is compiled, the Russian translation
+of each English msgid (``assert_russian(page, "Sign in")``) is on the page; ``russian(msgid)``
+returns a translation for your own assertions.
 """
 
 from __future__ import annotations

@@ -141,11 +141,23 @@ def russian_catalogue_compiled() -> bool:
     return RU_CATALOGUE.exists()
 
 
-def assert_russian(page, *phrases: str) -> None:
-    """The page is Russian: ``lang="ru"`` always, and the given phrases once the Russian
-    catalogue is compiled (until then the interface falls back to English text)."""
+def russian(msgid: str) -> str:
+    """The Russian translation of an English interface string, read from the compiled catalogue."""
+    import gettext
+
+    with RU_CATALOGUE.open("rb") as fh:
+        return gettext.GNUTranslations(fh).gettext(msgid)
+
+
+def assert_russian(page, *msgids: str) -> None:
+    """The page is in Russian: ``lang="ru"`` always; and, once the Russian catalogue is compiled,
+    the translation of each English ``msgid`` (e.g. ``"Sign in"``) is on the page.
+    Until then the interface falls back to the English text and only ``lang`` is checked."""
     assert page.locator("html").get_attribute("lang") == "ru", f"{page.url} is not lang=ru"
-    if russian_catalogue_compiled():
-        text = page.locator("body").inner_text()
-        missing = [p for p in phrases if p not in text]
-        assert not missing, f"Russian text missing on {page.url}: {missing}"
+    if not russian_catalogue_compiled():
+        return
+    text = page.locator("body").inner_text()
+    for msgid in msgids:
+        translated = russian(msgid)
+        assert translated != msgid, f"{msgid!r} has no Russian translation"
+        assert translated in text, f"{translated!r} ({msgid!r}) not on {page.url}"
