@@ -1,4 +1,4 @@
-"""Expiry, reminders, feedback requests and the digest, run by the scheduler on a controlled clock."""
+"""Expiry, reminders, feedback and the digest, run by the scheduler on a controlled clock."""
 
 from __future__ import annotations
 

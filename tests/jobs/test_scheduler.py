@@ -112,7 +112,7 @@ def test_matching_job_runs_once_when_two_scheduler_processes_fire(app, db):
     run_date = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
     env = {**os.environ, "PYTHONPATH": ROOT}
     env.pop("BRIDGES_SCHEDULER", None)
-    procs = [subprocess.Popen([sys.executable, "-c", _PROCESS, url, run_date.isoformat()],
+    procs = [subprocess.Popen([sys.executable, "-c", _PROCESS, url, run_date.isoformat()],  # noqa: S603
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in procs]
