@@ -33,8 +33,9 @@ def regional(db, auth):
 def test_manual_pair_is_proposed_and_recorded(client, auth, db, regional):
     mentor = make_mentor(db, country="KZ", display_name="Mentor KZ")
     mentee = make_member(db, country="KG", display_name="Mentee KG", email="mentee@example.kg")
-    response = auth.post(f"{ACTIONS}/pair", {"mentor": str(mentor.id), "mentee": "mentee@example.kg"},
-                         token_from=ACTIONS)
+    response = auth.post(f"{ACTIONS}/pair",
+                         {"mentor": str(mentor.id), "mentee": "mentee@example.kg"},
+                         token_from=ACTIONS)  # noqa: S106
     assert response.status_code == 302
     db.session.expire_all()
     m = db.session.query(Mentorship).one()
@@ -48,16 +49,16 @@ def test_broken_rule_needs_the_override_and_a_reason(client, auth, db, regional)
     mentor = make_mentor(db, country="KZ")
     mentee = make_member(db, country="KZ")
     data = {"mentor": str(mentor.id), "mentee": str(mentee.id)}
-    refused = auth.post(f"{ACTIONS}/pair", data, token_from=ACTIONS)
+    refused = auth.post(f"{ACTIONS}/pair", data, token_from=ACTIONS)  # noqa: S106
     assert refused.status_code == 422
     assert "Mentor and mentee work in the same country." in refused.get_data(as_text=True)
-    no_reason = auth.post(f"{ACTIONS}/pair", {**data, "override": "y"}, token_from=ACTIONS)
+    no_reason = auth.post(f"{ACTIONS}/pair", {**data, "override": "y"}, token_from=ACTIONS)  # noqa: S106
     assert no_reason.status_code == 422
     assert "Give the reason for breaking the rule." in no_reason.get_data(as_text=True)
     assert db.session.query(Mentorship).count() == 0
 
     done = auth.post(f"{ACTIONS}/pair", {**data, "override": "y", "reason": "Both asked for it"},
-                     token_from=ACTIONS)
+                     token_from=ACTIONS)  # noqa: S106
     assert done.status_code == 302
     db.session.expire_all()
     m = db.session.query(Mentorship).one()
@@ -97,10 +98,10 @@ def test_coordinator_ends_a_mentorship_and_the_pair_is_never_proposed_again(clie
     db.session.add(m)
     db.session.commit()
     missing = auth.post(f"/coordinator/console/mentorships/{m.id}/end", {"reason": ""},
-                        token_from=ACTIONS)
+                        token_from=ACTIONS)  # noqa: S106
     assert missing.status_code == 422
     done = auth.post(f"/coordinator/console/mentorships/{m.id}/end",
-                     {"reason": "Mentor left the service"}, token_from=ACTIONS)
+                     {"reason": "Mentor left the service"}, token_from=ACTIONS)  # noqa: S106
     assert done.status_code == 302
     db.session.expire_all()
     m = db.session.get(Mentorship, m.id)
@@ -116,10 +117,10 @@ def test_forbid_and_reopen(client, auth, db, regional):
     mentor = make_mentor(db, country="KZ")
     mentee = make_member(db, country="KG", email="mentee@example.kg")
     done = auth.post(f"{ACTIONS}/forbid", {"mentor": str(mentor.id), "mentee": str(mentee.id),
-                                           "note": "conflict of interest"}, token_from=ACTIONS)
+                                           "note": "conflict of interest"}, token_from=ACTIONS)  # noqa: S106
     assert done.status_code == 302
     again = auth.post(f"{ACTIONS}/forbid", {"mentor": str(mentor.id), "mentee": str(mentee.id)},
-                      token_from=ACTIONS)
+                      token_from=ACTIONS)  # noqa: S106
     assert again.status_code == 422
     db.session.expire_all()
     row = db.session.query(ForbiddenPair).one()
@@ -130,7 +131,7 @@ def test_forbid_and_reopen(client, auth, db, regional):
                                  mentee_id=mentee.id, reason="declined"))
     db.session.commit()
     reopened = auth.post(f"{ACTIONS}/reopen", {"member": "mentee@example.kg"},
-                         token_from=ACTIONS)
+                         token_from=ACTIONS)  # noqa: S106
     assert reopened.status_code == 302
     db.session.expire_all()
     assert [r.reason for r in db.session.query(ForbiddenPair)] == ["declined"]
@@ -159,9 +160,9 @@ def test_regional_coordinator_sets_scope_and_makes_coordinators(client, auth, db
 
 
 def test_second_factor_reset_is_recorded(client, auth, db, regional):
-    other = make_coordinator(db, email="other@example.org", totp_secret="JBSWY3DPEHPK3PXP")
+    other = make_coordinator(db, email="other@example.org", totp_secret="JBSWY3DPEHPK3PXP")  # noqa: S106
     response = auth.post(f"/coordinator/console/coordinators/{other.id}/second-factor/reset", {},
-                         token_from="/coordinator/console/coordinators")
+                         token_from="/coordinator/console/coordinators")  # noqa: S106
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Member, other.id).totp_secret is None

@@ -58,11 +58,11 @@ def test_secret_is_160_bits_and_the_uri_names_the_account():
     assert f"secret={secret}" in uri and "period=30" in uri and "digits=6" in uri
 
 
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def test_enrolled_coordinator_enters_a_code_before_any_coordinator_page(client, auth, db):
-    make_coordinator(db, email="coord@example.org", totp_secret=SECRET)
+    make_coordinator(db, email="coord@example.org", totp_secret=SEED)  # noqa: S106
     response = auth.login("coord@example.org")
     assert response.status_code == 302 and "/login/totp" in response.headers["Location"]
     blocked = client.get("/coordinator/applications")
@@ -75,7 +75,7 @@ def test_enrolled_coordinator_enters_a_code_before_any_coordinator_page(client, 
     assert wrong.status_code == 401
     assert "This code is not correct" in wrong.get_data(as_text=True)
 
-    ok = client.post("/login/totp", data={"code": totp.totp(SECRET),
+    ok = client.post("/login/totp", data={"code": totp.totp(SEED),
                                           "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert ok.status_code == 302
     assert client.get("/coordinator/applications").status_code == 200
@@ -86,7 +86,7 @@ def test_enrolled_coordinator_enters_a_code_before_any_coordinator_page(client, 
 
 
 def test_five_wrong_codes_end_the_session(client, auth, db):
-    member = make_coordinator(db, email="coord@example.org", totp_secret=SECRET)
+    member = make_coordinator(db, email="coord@example.org", totp_secret=SEED)  # noqa: S106
     token_before = member.session_token
     auth.login("coord@example.org")
     for _ in range(totp.MAX_FAILURES):

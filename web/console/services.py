@@ -575,8 +575,8 @@ def pair_check(mentor: Member, mentee: Member) -> list[str]:
     """Every reason against this pair: the matcher's hard constraints (``check_pair``)
     and the database's (``pair_problems``: capacity, a mentee already taken, bans)."""
     import matcher
-
     from jobs.matching import match_config
+
     from ..matches.services import pair_problems
 
     codes = list(pair_problems(mentor, mentee))
@@ -640,7 +640,6 @@ def _explain(mentor: Member, mentee: Member) -> tuple[float | None, list[dict]]:
     """The matcher's score and reasons for a hand-made pair, where it can give them."""
     try:
         import matcher
-
         from jobs.matching import match_config
 
         config = match_config()

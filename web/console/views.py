@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from ..matches.reasons import describe
 from ..models import MatchRun, MatchRunStatus, utcnow
 from ..validation import ValidationFailed
 from . import charts, services
-from .forms import (ButtonForm, CoordinatorForm, EndForm, ForbidForm, PairForm, ReopenForm)
+from .forms import ButtonForm, CoordinatorForm, EndForm, ForbidForm, PairForm, ReopenForm
 
 bp = Blueprint("console", __name__, url_prefix="/coordinator/console")
 
