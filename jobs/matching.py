@@ -282,22 +282,25 @@ def _publish(session, run: MatchRun, *, actor: Member | None, now: datetime) -> 
            published_by_id=actor.id if actor is not None else None)
     pairs = list(run.pairs)
     ids = {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs}
-    members = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(ids)))} \
+    members = {m.id: m for m in session.scalars(
+        select(Member).where(Member.id.in_(ids)).options(selectinload(Member.languages)))} \
         if ids else {}
     dropped: list[dict] = []
     for pair in pairs:
         mentor, mentee = members.get(pair.mentor_id), members.get(pair.mentee_id)
-        problems = pair_problems(mentor, mentee) if mentor and mentee else ["member_gone"]
-        if not problems:
+        if mentor is None or mentee is None:
+            problems = ["member_gone"]
+        else:
+            # propose() checks the pair as it is now and writes nothing when it is
+            # no longer valid; only then are the reasons worked out, as codes.
             try:
                 propose(mentor, mentee, run=run, score=pair.score, reasons=pair.reasons,
                         actor=actor, now=now)
+                continue
             except ValidationFailed:
-                # Changed between the check and the write (another writer): keep codes.
                 problems = pair_problems(mentor, mentee) or ["invalid"]
-        if problems:
-            dropped.append({"mentor": str(pair.mentor_id), "mentee": str(pair.mentee_id),
-                            "problems": [str(p) for p in problems]})
+        dropped.append({"mentor": str(pair.mentor_id), "mentee": str(pair.mentee_id),
+                        "problems": [str(p) for p in problems]})
     run.dropped = dropped
     if dropped:
         log.info("run %s: %s pairs dropped at write time", run.id, len(dropped))
