@@ -2,6 +2,8 @@
 
 Every test in this directory is marked ``browser`` and is skipped, with the reason, when no
 Chromium is installed -- unless ``BRIDGES_REQUIRE_BROWSER=1`` (CI sets it), then it fails.
+``BRIDGES_CHROMIUM=/path/to/chromium`` picks another binary. Run only these tests with
+``pytest tests/browser`` or ``pytest -m browser``; leave them out with ``-m "not browser"``.
 Never run ``playwright install``: we drive the system's ``/usr/bin/chromium``.
 
 Fixtures
@@ -66,7 +68,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def find_chromium() -> str | None:
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
+    """``BRIDGES_CHROMIUM`` (a path) if set, else ``chromium`` on PATH, else Debian's path."""
+    if os.environ.get("BRIDGES_CHROMIUM"):
+        candidates = (os.environ["BRIDGES_CHROMIUM"],)
+    else:
+        candidates = (shutil.which("chromium"), "/usr/bin/chromium")
+    for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None

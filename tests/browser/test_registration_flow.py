@@ -12,7 +12,7 @@ from tests.factories import make_coordinator, make_member
 from web.models import Member, MemberStatus
 
 EMAIL = "aizada.t@mvd.example.kg"
-PASSWORD = "Bishkek spring 2024 rain"
+PASSWORD = "Bishkek spring 2024 rain"  # noqa: S105 - a test account
 NAME = "Айзада Т."
 
 
