@@ -42,7 +42,8 @@ def test_coordinator_previews_a_draft_with_pairs_reasons_and_the_unmatched(clien
     assert "Aigerim Mentor" in html and "Nurgul Mentee" in html
     assert "Ayna Alone" in html
     assert "No mentor from another country shares a language with her." in html
-    assert "Publish: send 1 proposals" in html
+    assert "Publish: send 1 proposal" in html
+    assert "shares Russian" in html, "the pair's reasons in words"
     index = client.get("/coordinator/runs/").get_data(as_text=True)
     assert f"Run {run.id}" in index and "draft" in index
 

@@ -140,22 +140,11 @@ def weight_defaults() -> dict[str, float]:
     return {name: config[name] for name in WEIGHT_LABELS if name in config}
 
 
-def reason_sentence(reason: dict) -> str:
-    """One matcher reason as a sentence, through the mentorship area's reasons
-    module when it is there; otherwise its code and value."""
-    try:
-        from ..matches import reasons as reasons_module
-    except ImportError:
-        reasons_module = None
-    describe = getattr(reasons_module, "describe", None) or getattr(
-        reasons_module, "reason_text", None)
-    if describe is not None:
-        try:
-            return str(describe(reason))
-        except (KeyError, TypeError, ValueError):
-            pass
-    values = [str(v) for k, v in sorted(reason.items()) if k != "kind"]
-    return f"{reason.get('kind', '?')}: {', '.join(values)}" if values else str(reason.get("kind"))
+def reason_sentences(reasons: list[dict]) -> list[str]:
+    """A pair's matcher reasons as translated sentences (``web.matches.reasons``)."""
+    from ..matches.reasons import describe
+
+    return [str(sentence) for sentence in describe(list(reasons or []))]
 
 
 def problem_text(code: str) -> str:

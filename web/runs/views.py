@@ -41,7 +41,7 @@ def detail(run_id: int):
     run = services.get_run_for(current_user, run_id)
     return render_template("runs/detail.html", run=run, view=services.preview(run, current_user),
                            may_decide=services.may_decide(current_user), form=DecideForm(),
-                           why=services.UNMATCHED_WHY, reason=services.reason_sentence,
+                           why=services.UNMATCHED_WHY, reasons=services.reason_sentences,
                            problem=services.problem_text,
                            pretty=services.pretty_json)
 
