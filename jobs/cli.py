@@ -107,6 +107,35 @@ def runs_list(limit):
                    + (f"  error: {run.error.splitlines()[0][:80]}" if run.error else ""))
 
 
+@runs_cli.command("publish")
+@click.argument("run_id", type=int)
+@click.option("--as", "email", help="Coordinator email recorded as the publisher.")
+def runs_publish(run_id, email):
+    """Publish draft RUN_ID (for runs too large to publish from the page in time)."""
+    from web.extensions import db
+    from web.models import MatchRun, Member, utcnow
+    from web.validation import ValidationFailed
+
+    from .matching import publish_run
+    from .scheduler import _deliver_mail
+
+    run = db.session.get(MatchRun, run_id)
+    if run is None:
+        raise click.ClickException(f"no run {run_id}")
+    actor = None
+    if email:
+        actor = db.session.scalar(db.select(Member).where(Member.email == email.lower()))
+        if actor is None or not actor.is_coordinator:
+            raise click.ClickException(f"{email} is not a coordinator")
+    try:
+        publish_run(db.session, run, actor=actor, now=utcnow())
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    _deliver_mail(db.session)
+    click.echo(f"run {run_id} published: {len(run.pairs) - len(run.dropped or [])} proposals, "
+               f"{len(run.dropped or [])} dropped")
+
+
 @runs_cli.command("export")
 @click.argument("run_id", type=int)
 @click.option("--members", "members_path", required=True, type=click.Path(dir_okay=False),

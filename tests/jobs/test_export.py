@@ -78,3 +78,23 @@ def test_export_of_a_missing_run_says_so(runner, db, tmp_path):
                                  "--pairs", str(tmp_path / "p")])
     assert result.exit_code == 1
     assert "no run 999" in result.output
+
+
+def test_runs_publish_command_sends_a_drafts_proposals(db, runner):
+    from sqlalchemy import func, select
+
+    from web.models import Mentorship
+
+    make_mentor(db, country="KZ", languages=("ru",), capacity=2, years_of_service=20)
+    make_member(db, country="KG", languages=("ru",))
+    make_coordinator(db, email="coord@example.org")
+    run = run_matching(db.session, now=NOW, started_by="scheduler", auto_publish=False)
+
+    result = runner.invoke(args=["runs", "publish", str(run.id), "--as", "coord@example.org"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 proposals" in result.output
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 1
+    again = runner.invoke(args=["runs", "publish", str(run.id)])
+    assert again.exit_code == 1, "a published run cannot be published again"
+    assert db.session.scalar(select(func.count(Mentorship.id))) == 1
