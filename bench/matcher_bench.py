@@ -14,6 +14,7 @@ first) where it fits, so both are compared in one run.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -145,18 +146,21 @@ def _dense_reference(members, config):
 
 
 def run_one(n: int, seed: int, dense: bool) -> dict:
-    from matcher import MatchConfig, match, parse_members
+    from matcher import MatchConfig, match, pairs_to_jsonl, parse_members
 
     lines = [json.dumps(d) for d in generate(n, seed)]
     members = parse_members(lines)
     config = MatchConfig()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     result = match(members, config)
     seconds = time.perf_counter() - t0
+    c1 = resource.getrusage(resource.RUSAGE_SELF)
     s = result.summary
     out = {
         "members": n,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(c1.ru_utime - c0.ru_utime, 2),
+        "sys_seconds": round(c1.ru_stime - c0.ru_stime, 2),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
         "mentees": s["mentees_eligible"],
         "matched": s["mentees_matched"],
@@ -164,6 +168,7 @@ def run_one(n: int, seed: int, dense: bool) -> dict:
         "mean_goal_coverage": s["mean_goal_coverage"],
         "total_score": round(sum(p.score for p in result.pairs), 2),
         "timings": s["timings"],
+        "pairs_sha256": hashlib.sha256(pairs_to_jsonl(result.pairs).encode()).hexdigest()[:12],
     }
     if dense:
         t0 = time.perf_counter()
@@ -185,8 +190,9 @@ def main(argv=None) -> int:
     if args.one:
         print(json.dumps(run_one(args.one, args.seed, args.one <= args.dense_max)))
         return 0
-    header = f"{'members':>8} {'seconds':>8} {'peak MB':>8} {'mentees':>8} {'matched':>8} {'max':>8} {'goal cov':>8} {'total':>10} | {'dense s':>8} {'dense matched':>13} {'dense total':>11}"
-    print(header)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    header = f"{'members':>8} {'seconds':>8} {'cpu s':>7} {'sys s':>6} {'peak MB':>8} {'mentees':>8} {'matched':>8} {'max':>8} {'goal cov':>8} {'total':>10} | {'dense s':>8} {'dense matched':>13} {'dense total':>11}"
+    print(header, flush=True)
     for n in (int(x) for x in args.sizes.split(",")):
         proc = subprocess.run(
             [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed), "--dense-max", str(args.dense_max)],
@@ -203,11 +209,15 @@ def main(argv=None) -> int:
             else f"{'-':>8} {'(too big)':>13} {'-':>11}"
         )
         print(
-            f"{n:>8} {r['seconds']:>8} {r['peak_mb']:>8.0f} {r['mentees']:>8} {r['matched']:>8} "
+            f"{n:>8} {r['seconds']:>8} {r['cpu_seconds']:>7} {r['sys_seconds']:>6} {r['peak_mb']:>8.0f} {r['mentees']:>8} {r['matched']:>8} "
             f"{r['max_possible']:>8} {r['mean_goal_coverage']:>8} {r['total_score']:>10} | {dense}",
             flush=True,
         )
-        print(f"{'':>8} phases: {r['timings']}", flush=True)
+        timings = dict(r["timings"])
+        cpu = timings.pop("cpu", {})
+        print(f"{'':>8} phases (wall s): {timings}", flush=True)
+        print(f"{'':>8} phases (cpu s):  {cpu}", flush=True)
+        print(f"{'':>8} pairs sha256: {r['pairs_sha256']}", flush=True)
     return 0
 
 

@@ -177,14 +177,16 @@ def match(
     """
     config = config or MatchConfig()
     say = progress or (lambda msg: None)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    timings: dict = {}
+    cpu: dict[str, float] = {}
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(name):
-        nonlocal clock
-        now = time.perf_counter()
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
         timings[name] = round(now - clock, 3)
-        clock = now
+        cpu[name] = round(cpu_now - cpu_clock, 3)
+        clock, cpu_clock = now, cpu_now
 
     members = sorted(members, key=lambda m: m.id)
     for a, b in zip(members, members[1:]):
@@ -241,6 +243,7 @@ def match(
     with_goals = np.array([len(members[b].goals) > 0 for b in mentee_pos.tolist()], dtype=bool)
     coverage = comps["goal_coverage"][with_goals]
     lap("explain")
+    timings["cpu"] = cpu  # process CPU seconds per phase (all threads)
     summary = _summary(members, pop, pairs, coverage, unmatched, config, timings, max_matchable)
     return MatchResult(pairs=pairs, summary=summary)
 
