@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from .model import MatchConfig, Member
@@ -39,11 +39,48 @@ __all__ = ["CompatibilityScorer", "COMPONENTS", "reasons_for"]
 #: Score components, in the order of :meth:`MatchConfig.weight_names`.
 COMPONENTS = ("goal_coverage", "skill_overlap", "language", "bio", "seniority", "agency")
 
-_CHUNK = 100_000
+_CHUNK = 500_000
 
 
 def _rowsum(matrix) -> np.ndarray:
     return np.asarray(matrix.sum(axis=1), dtype=np.float64).ravel()
+
+
+def _pack(indicator) -> np.ndarray:
+    """Rows of a 0/1 sparse matrix as packed bits, (n_rows, ceil(n_cols / 8)) uint8."""
+    dense = indicator.toarray() > 0
+    if dense.shape[1] == 0:
+        return np.zeros((dense.shape[0], 1), dtype=np.uint8)
+    return np.packbits(dense, axis=1)
+
+
+#: Number of set bits of each byte value.
+_POPCOUNT = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1).astype(np.float64)
+
+
+def _byte_tables(values: np.ndarray) -> np.ndarray:
+    """Per packed byte j and byte value v, the sum of ``values`` over the bits of v.
+
+    The sums run in column order, like a sparse row sum.
+    """
+    n_bytes = max(1, -(-len(values) // 8))
+    padded = np.zeros(n_bytes * 8)
+    padded[: len(values)] = values
+    bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).astype(bool)  # (256, 8)
+    tables = np.zeros((n_bytes, 256))
+    for j in range(n_bytes):
+        for k in range(8):
+            tables[j] = np.where(bits[:, k], tables[j] + padded[j * 8 + k], tables[j])
+    return tables
+
+
+def _common_bits(a: np.ndarray, b: np.ndarray, tables=None) -> np.ndarray:
+    """Per row, the number of common set bits of two packed arrays (or their table sum)."""
+    out = np.zeros(len(a))
+    for j in range(a.shape[1]):
+        both = a[:, j] & b[:, j]
+        out += _POPCOUNT[both] if tables is None else tables[j][both]
+    return out
 
 
 class CompatibilityScorer(BaseEstimator):
@@ -137,18 +174,33 @@ class CompatibilityScorer(BaseEstimator):
         self.goal_idf_totals_ = _rowsum(goals_idf)
         self.language_counts_ = _rowsum(self.languages_)
 
-        bios = [m.bio.strip() for m in members]
-        self.bio_vectorizer_ = TfidfVectorizer(
+        # Identical bios (empty ones, templates) are analysed once: the counts of
+        # the distinct texts are expanded back to one row per member before the
+        # IDF is learnt, so the TF-IDF is exactly the one of the full list.
+        texts = [m.bio.strip() for m in members]
+        bio_texts = sorted(set(texts))
+        position = {t: i for i, t in enumerate(bio_texts)}
+        self.bio_ids_ = np.array([position[t] for t in texts], dtype=np.intp)
+        self.bio_vectorizer_ = CountVectorizer(
             analyzer="char_wb",
             ngram_range=tuple(self.bio_ngram_range),
             lowercase=True,
-            sublinear_tf=True,
             dtype=np.float32,
         )
-        if any(bios):
-            self.bios_ = self.bio_vectorizer_.fit_transform(bios).tocsr()
+        if any(bio_texts):
+            counts = self.bio_vectorizer_.fit_transform(bio_texts).tocsr()
+            self.bio_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts[self.bio_ids_])
+            self.bio_unique_ = self.bio_tfidf_.transform(counts).astype(np.float32).tocsr()
         else:
-            self.bios_ = sp.csr_matrix((len(members), 0), dtype=np.float32)
+            self.bio_unique_ = sp.csr_matrix((len(bio_texts), 0), dtype=np.float32)
+        self.bios_ = self.bio_unique_[self.bio_ids_]
+
+        # Packed bit sets for the vectorised pair scores (8 labels a byte).
+        self.skill_bits_ = _pack(self.skills_)
+        self.goal_bits_ = _pack(self.goals_)
+        self.language_bits_ = _pack(self.languages_)
+        self.agency_codes_ = self.agencies_.indices.astype(np.int64)
+        self.idf_tables_ = _byte_tables(self.idf_)
         self.n_members_ = len(members)
         return self
 
@@ -167,25 +219,33 @@ class CompatibilityScorer(BaseEstimator):
         for lo in range(0, len(m), _CHUNK):
             mc, ec = m[lo : lo + _CHUNK], e[lo : lo + _CHUNK]
             sl = slice(lo, lo + len(mc))
-            covered = self.goals_[ec].multiply(self.skills_[mc])
+            goals, skills = self.goal_bits_[ec], self.skill_bits_[mc]
             n_goals = self.goal_counts_[ec]
             with np.errstate(invalid="ignore", divide="ignore"):
-                out["goal_coverage"][sl] = np.where(n_goals > 0, _rowsum(covered) / n_goals, 0.0)
-                idf_cov = _rowsum(covered.multiply(self.idf_[None, :]))
+                covered = _common_bits(goals, skills)
+                out["goal_coverage"][sl] = np.where(n_goals > 0, covered / n_goals, 0.0)
+                idf_cov = _common_bits(goals, skills, self.idf_tables_)
                 tot = self.goal_idf_totals_[ec]
                 out["skill_overlap"][sl] = np.where(tot > 0, idf_cov / tot, 0.0)
-                shared = _rowsum(self.languages_[ec].multiply(self.languages_[mc]))
+                shared = _common_bits(self.language_bits_[ec], self.language_bits_[mc])
                 n_lang = self.language_counts_[ec]
                 out["language"][sl] = np.where(n_lang > 0, shared / n_lang, 0.0)
-            if self.bios_.shape[1]:
-                bio = _rowsum(self.bios_[ec].multiply(self.bios_[mc]))
-                out["bio"][sl] = np.clip(bio, 0.0, 1.0)
-            else:
-                out["bio"][sl] = 0.0
+            out["bio"][sl] = self._bio_pairs(self.bio_ids_[mc], self.bio_ids_[ec])
             gap = self.years_[mc] - self.years_[ec]
             out["seniority"][sl] = np.clip(gap, 0, self.seniority_cap) / self.seniority_cap
-            out["agency"][sl] = _rowsum(self.agencies_[ec].multiply(self.agencies_[mc]))
+            out["agency"][sl] = (self.agency_codes_[ec] == self.agency_codes_[mc]).astype(np.float64)
         return out
+
+    def _bio_pairs(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Cosine similarity of distinct-bio pairs, each distinct pair computed once."""
+        if not self.bio_unique_.shape[1] or len(a) == 0:
+            return np.zeros(len(a))
+        n = np.int64(self.bio_unique_.shape[0])
+        keys, inverse = np.unique(a.astype(np.int64) * n + b, return_inverse=True)
+        ua, ub = keys // n, keys % n
+        rows = self.bio_unique_
+        sims = _rowsum(rows[ua].multiply(rows[ub]))
+        return np.clip(sims, 0.0, 1.0)[inverse.ravel()]
 
     def score(self, mentor_idx, mentee_idx) -> np.ndarray:
         """Compatibility scores in [0, 1] of pairs given by member positions."""
