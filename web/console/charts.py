@@ -53,7 +53,8 @@ def heatmap(rows: list[str], cols: list[str], values: dict[tuple[str, str], int]
             desc: str) -> Markup:
     """A grid of counts: ``values[(row, col)]``; darker is more. Every cell carries its number."""
     cell, left, top = 44, 130, 92
-    width = left + cell * max(1, len(cols)) + 10
+    # Room on the right for the last column label, which is drawn rotated by 45 degrees.
+    width = left + cell * max(1, len(cols)) + 90
     height = top + cell * max(1, len(rows)) + 10
     peak = max(values.values(), default=0)
     body = []
