@@ -56,6 +56,12 @@ class Config:
     MATCHING_CRON = "0 6 * * mon"
     MATCHING_TIMEZONE = "Asia/Almaty"
     MATCHING_AUTO_PUBLISH = False
+    MATCHING_MIN_GAP_YEARS = 2
+    # Matcher weights (see docs/matcher.md); MATCHING_CONFIG=weights.toml fills it.
+    MATCHING_WEIGHTS: dict = {}
+    # Optional cron expressions per housekeeping job, e.g. {"expiry": "15 1 * * *"}.
+    JOB_SCHEDULES: dict = {}
+    CHECKIN_INTERVAL_DAYS = 30
     MESSAGE_MAX_LENGTH = 4000
     MESSAGES_PER_MINUTE = 20
     COORDINATOR_TOTP_REQUIRED = False
@@ -74,7 +80,7 @@ class Config:
         if env.get("SECRET_KEY"):
             values["SECRET_KEY"] = env["SECRET_KEY"]
         for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-                    "BASE_URL", "REDIS_URL", "MATCHING_CRON"):
+                    "BASE_URL", "REDIS_URL", "MATCHING_CRON", "MATCHING_TIMEZONE"):
             if env.get(key):
                 values[key] = env[key]
         if env.get("MAIL_PORT"):
@@ -83,8 +89,17 @@ class Config:
                     "COORDINATOR_TOTP_REQUIRED"):
             if key in env:
                 values[key] = _bool(env[key])
-        if env.get("PROXY_COUNT"):
-            values["PROXY_COUNT"] = int(env["PROXY_COUNT"])
+        for key in ("PROXY_COUNT", "MATCHING_MIN_GAP_YEARS", "PROPOSAL_TTL_DAYS",
+                    "PROPOSAL_REMINDER_DAYS", "PROGRAMME_MONTHS", "CHECKIN_INTERVAL_DAYS",
+                    "MESSAGES_PER_MINUTE"):
+            if env.get(key):
+                values[key] = int(env[key])
+        if env.get("MATCHING_CONFIG"):
+            import tomllib
+
+            with open(env["MATCHING_CONFIG"], "rb") as fh:
+                data = tomllib.load(fh)
+            values["MATCHING_WEIGHTS"] = data.get("matcher", data)
         return values
 
 

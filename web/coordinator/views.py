@@ -24,7 +24,7 @@ def _only_coordinators():
 
 @bp.get("/")
 def dashboard():
-    return redirect(url_for("coordinator.applications"))
+    return redirect(url_for("console.dashboard"))
 
 
 @bp.get("/applications")
