@@ -106,6 +106,8 @@ def _configure_engine(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .console.totp_views import bp as totp_bp
+    from .console.views import bp as console_bp
     from .coordinator.views import bp as coordinator_bp
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp
@@ -113,18 +115,11 @@ def register_blueprints(app: Flask) -> None:
     from .messages.views import bp as messages_bp
     from .notifications.views import bp as notifications_bp
     from .profile.views import bp as profile_bp
-
-    for bp in (main_bp, auth_bp, profile_bp, directory_bp, coordinator_bp, matches_bp,
-               messages_bp, notifications_bp):
-        app.register_blueprint(bp)
     from .runs.views import bp as runs_bp
 
-    app.register_blueprint(runs_bp)
-    from .console.totp_views import bp as totp_bp
-    from .console.views import bp as console_bp
-
-    app.register_blueprint(console_bp)
-    app.register_blueprint(totp_bp)
+    for bp in (main_bp, auth_bp, profile_bp, directory_bp, coordinator_bp, matches_bp,
+               messages_bp, notifications_bp, runs_bp, console_bp, totp_bp):
+        app.register_blueprint(bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
