@@ -27,7 +27,7 @@ from typing import Any
 from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from web.models import (
@@ -274,33 +274,22 @@ def _claim(session, run: MatchRun, to: str, **values) -> None:
 
 
 def _publish(session, run: MatchRun, *, actor: Member | None, now: datetime) -> list[dict]:
-    """Propose every pair still valid now; drop and record the others. Flushes only."""
-    from web.matches.services import pair_problems, propose
+    """Propose every pair still valid now; drop and record the others. Flushes only.
+
+    ``propose_many`` locks the members, re-checks every pair with the rules of
+    ``pair_problems`` and writes the proposals and notifications in bulk, inside
+    the transaction that moved the run out of draft (on SQLite that first write
+    already holds the database's write lock)."""
+    from web.matches import services as mentoring
 
     _take_publish_lock(session)
     _claim(session, run, MatchRunStatus.PUBLISHED, published_at=now,
            published_by_id=actor.id if actor is not None else None)
-    pairs = list(run.pairs)
-    ids = {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs}
-    members = {m.id: m for m in session.scalars(
-        select(Member).where(Member.id.in_(ids)).options(selectinload(Member.languages)))} \
-        if ids else {}
-    dropped: list[dict] = []
-    for pair in pairs:
-        mentor, mentee = members.get(pair.mentor_id), members.get(pair.mentee_id)
-        if mentor is None or mentee is None:
-            problems = ["member_gone"]
-        else:
-            # propose() checks the pair as it is now and writes nothing when it is
-            # no longer valid; only then are the reasons worked out, as codes.
-            try:
-                propose(mentor, mentee, run=run, score=pair.score, reasons=pair.reasons,
-                        actor=actor, now=now)
-                continue
-            except ValidationFailed:
-                problems = pair_problems(mentor, mentee) or ["invalid"]
-        dropped.append({"mentor": str(pair.mentor_id), "mentee": str(pair.mentee_id),
-                        "problems": [str(p) for p in problems]})
+    pairs = session.execute(
+        select(MatchRunPair.mentor_id, MatchRunPair.mentee_id, MatchRunPair.score,
+               MatchRunPair.reasons)
+        .where(MatchRunPair.run_id == run.id).order_by(MatchRunPair.id)).all()
+    _proposals, dropped = mentoring.propose_many(pairs, run=run, actor=actor, now=now)
     run.dropped = dropped
     if dropped:
         log.info("run %s: %s pairs dropped at write time", run.id, len(dropped))
@@ -327,8 +316,9 @@ def _publish_run(session, run: MatchRun, *, actor: Member | None, now: datetime)
         dropped = _publish(session, run, actor=actor, now=now)
         run.timings = {**(run.timings or {}), "publish": _since(mark)}
         run.error, run.traceback = "", ""
-        record(actor, "run.publish", run, proposed=len(run.pairs) - len(dropped),
-               dropped=len(dropped))
+        pairs = session.scalar(select(func.count(MatchRunPair.id))
+                               .where(MatchRunPair.run_id == run.id))
+        record(actor, "run.publish", run, proposed=pairs - len(dropped), dropped=len(dropped))
         session.commit()
     except ValidationFailed:
         session.rollback()

@@ -135,26 +135,58 @@ def test_publishing_proposes_each_pair_and_drops_one_matched_by_hand_meanwhile(d
     assert _count(db, Mentorship, Mentorship.run_id == run.id) == 1
 
 
+def test_publishing_drops_a_pair_whose_mentor_was_filled_earlier_in_the_same_run(db):
+    """Capacity counts the proposals this publish has just made, not only older ones."""
+    kz, kg, a, b, c = _small_pool(db)
+    coordinator = make_coordinator(db)
+    d = make_member(db, country="UZ", languages=("ru",))
+    run = MatchRun(status="draft", started_at=NOW, started_by="scheduler")
+    db.session.add(run)
+    db.session.flush()
+    # A stale draft: kz has one place, yet three of her pairs are in it.
+    for mentee, score in ((a, 0.9), (b, 0.8), (d, 0.7)):
+        db.session.add(MatchRunPair(run_id=run.id, mentor_id=kz.id, mentee_id=mentee.id,
+                                    score=score, reasons=[]))
+    db.session.add(MatchRunPair(run_id=run.id, mentor_id=kg.id, mentee_id=b.id, score=0.6,
+                                reasons=[]))
+    db.session.commit()
+
+    publish_run(db.session, run, actor=coordinator, now=NOW)
+
+    db.session.expire_all()
+    run = db.session.get(MatchRun, run.id)
+    assert run.status == "published"
+    assert run.dropped == [
+        {"mentor": str(kz.id), "mentee": str(b.id), "problems": ["mentor_full"]},
+        {"mentor": str(kz.id), "mentee": str(d.id), "problems": ["mentor_full"]}]
+    proposed = db.session.execute(select(Mentorship.mentor_id, Mentorship.mentee_id)
+                                  .where(Mentorship.run_id == run.id)
+                                  .order_by(Mentorship.id)).all()
+    assert [tuple(p) for p in proposed] == [(kz.id, a.id), (kg.id, b.id)]
+    audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "run.publish")).one()
+    assert audit.detail["proposed"] == 2 and audit.detail["dropped"] == 2
+
+
 def test_run_interrupted_after_first_writes_leaves_no_proposals_and_a_failed_run(db, monkeypatch):
     import web.matches.services as mentoring
     from web.models_mentoring import Notification
 
     _small_pool(db)
-    real_propose, calls = mentoring.propose, []
+    real_notify_many, calls = mentoring.notify_many, []
 
-    def propose_then_crash(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("database went away")
-        return real_propose(*args, **kwargs)
+    def notify_then_crash(*args, **kwargs):
+        # The proposals and their events are written; the crash comes after them.
+        calls.append(_count(db, Mentorship))
+        real_notify_many(*args, **kwargs)
+        raise RuntimeError("database went away")
 
-    monkeypatch.setattr(mentoring, "propose", propose_then_crash)
+    monkeypatch.setattr(mentoring, "notify_many", notify_then_crash)
     run = run_matching(db.session, now=NOW, started_by="scheduler", auto_publish=True)
 
-    assert len(calls) == 2, "the first proposal was written before the crash"
+    assert calls == [2], "the proposals were written before the crash"
     assert run.status == "failed"
     assert "RuntimeError: database went away" in run.error
-    assert "propose_then_crash" in run.traceback
+    assert "notify_then_crash" in run.traceback
     assert _count(db, Mentorship) == 0
     assert _count(db, Notification) == 0
     assert _count(db, MatchRunPair) == 0
@@ -171,7 +203,7 @@ def test_publish_that_fails_keeps_the_draft_and_sends_nothing(db, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(mentoring, "propose", crash)
+    monkeypatch.setattr(mentoring, "propose_many", crash)
     with pytest.raises(RuntimeError):
         publish_run(db.session, run, actor=coordinator, now=NOW)
 

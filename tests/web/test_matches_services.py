@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from tests.factories import make_member, make_mentor
 from web.matches import services
-from web.models import ForbiddenPair, MemberStatus, Mentorship, MentorshipEvent, MentorshipState
+from web.models import (
+    ForbiddenPair,
+    MemberStatus,
+    Mentorship,
+    MentorshipEvent,
+    MentorshipState,
+    OutboxEmail,
+)
 from web.models_mentoring import Conversation, Notification
 from web.validation import ValidationFailed
 
@@ -388,3 +395,98 @@ def test_coordinator_overview_counts_and_ended_reasons(db, pair):
     assert overview["by_state"] == {"ended": 1}
     assert [x.close_reason for x in overview["ended"]] == ["Health reasons"]
     assert db.session.scalar(select(Mentorship.state)) == "ended"
+
+
+# --- many pairs at once (publishing a run) ------------------------------------
+
+def _case_members(db):
+    """One member per situation the rules know; each case below pairs two of them."""
+    mk = {}
+    mk["mentor"] = make_mentor(db, country="KZ", languages=("ru", "kk"), years_of_service=17,
+                               capacity=2)
+    mk["mentee"] = make_member(db, country="TJ", languages=("ru",), years_of_service=5)
+    mk["suspended_mentor"] = make_mentor(db, country="KZ", status=MemberStatus.SUSPENDED)
+    mk["pending_mentee"] = make_member(db, country="UZ", status=MemberStatus.PENDING)
+    mk["not_mentor"] = make_member(db, country="KG", years_of_service=20, capacity=3)
+    mk["not_mentee"] = make_mentor(db, country="UZ", years_of_service=1)
+    mk["full_mentor"] = make_mentor(db, country="KG", capacity=1, years_of_service=20)
+    mk["no_place_mentor"] = make_mentor(db, country="KG", capacity=0, years_of_service=20)
+    mk["taken_mentee"] = make_member(db, country="UZ", years_of_service=2)
+    mk["forbidden_mentee"] = make_member(db, country="TM", years_of_service=2)
+    mk["kk_mentee"] = make_member(db, country="TM", languages=("tk",), years_of_service=2)
+    mk["senior_mentee"] = make_member(db, country="UZ", years_of_service=16)
+    mk["kz_mentee"] = make_member(db, country="KZ", years_of_service=2)
+    db.session.add(Mentorship(mentor=mk["full_mentor"], mentee=mk["taken_mentee"],
+                              state=S.ACTIVE))
+    db.session.add(ForbiddenPair(mentor_id=mk["mentor"].id,
+                                 mentee_id=mk["forbidden_mentee"].id, reason="declined"))
+    db.session.commit()
+    return mk
+
+
+RULE_CASES = [
+    ("mentor", "mentee", []),
+    ("mentee", "mentee", ["same_person"]),
+    ("suspended_mentor", "mentee", ["inactive"]),
+    ("mentor", "pending_mentee", ["inactive"]),
+    ("not_mentor", "mentee", ["not_mentor"]),
+    ("mentor", "not_mentee", ["not_mentee"]),
+    ("mentor", "kz_mentee", ["same_country"]),
+    ("mentor", "taken_mentee", ["mentee_taken"]),
+    ("full_mentor", "mentee", ["mentor_full"]),
+    ("no_place_mentor", "mentee", ["mentor_full"]),
+    ("mentor", "forbidden_mentee", ["forbidden"]),
+    ("suspended_mentor", "pending_mentee", ["inactive"]),
+    ("mentor", "kk_mentee", ["no_shared_language"]),
+    ("mentor", "senior_mentee", ["gap_too_small"]),
+    ("full_mentor", "taken_mentee", ["mentee_taken", "mentor_full"]),
+    ("not_mentee", "mentor", ["not_mentee", "gap_too_small"]),
+    ("suspended_mentor", "kz_mentee", ["inactive", "same_country"]),
+]
+
+
+def test_batch_rules_and_pair_problems_agree_on_every_case(db):
+    mk = _case_members(db)
+    seen = set()
+    for mentor_key, mentee_key, expected in RULE_CASES:
+        mentor, mentee = mk[mentor_key], mk[mentee_key]
+        one = services.pair_problems(mentor, mentee)
+        _members, batch = services.check_pairs([(mentor.id, mentee.id)])
+        assert one == batch[0] == expected, (mentor_key, mentee_key)
+        seen.update(expected)
+    assert seen == set(services.PROBLEM_MESSAGES), "every rule has a case"
+
+
+def test_propose_many_counts_the_pairs_before_it_and_writes_what_propose_writes(db):
+    mentor = make_mentor(db, display_name="Aigul", country="KZ", capacity=2, locale="en")
+    quiet = make_mentor(db, country="KG", email_notifications="digest")
+    mentees = [make_member(db, country="TJ", display_name=f"Mentee {i}") for i in range(4)]
+    pairs = [(mentor.id, mentees[0].id, 0.9, [{"kind": "shared_language", "code": "ru"}]),
+             (mentor.id, mentees[1].id, 0.8, []),
+             (mentor.id, mentees[2].id, 0.7, []),       # her two places are gone by now
+             (quiet.id, mentees[1].id, 0.6, []),        # proposed two lines above
+             (quiet.id, mentees[3].id, 0.5, [])]
+
+    proposals, dropped = services.propose_many(pairs, run=None, actor=None, now=NOW)
+    db.session.commit()
+
+    assert [(m.mentor_id, m.mentee_id, m.score) for m in proposals] == [
+        (mentor.id, mentees[0].id, 0.9), (mentor.id, mentees[1].id, 0.8),
+        (quiet.id, mentees[3].id, 0.5)]
+    assert dropped == [
+        {"mentor": str(mentor.id), "mentee": str(mentees[2].id), "problems": ["mentor_full"]},
+        {"mentor": str(quiet.id), "mentee": str(mentees[1].id), "problems": ["mentee_taken"]}]
+    db.session.expire_all()
+    first = db.session.get(Mentorship, proposals[0].id)
+    assert first.state == S.PROPOSED and first.proposed_at == NOW
+    assert first.reasons == [{"kind": "shared_language", "code": "ru"}]
+    assert [(e.from_state, e.to_state, e.at) for e in first.events] == [("", "proposed", NOW)]
+    notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(n.member_id, n.kind, n.mentorship_id, n.email_state) for n in notes] == [
+        (mentor.id, "proposal_new", proposals[0].id, "sent"),
+        (mentor.id, "proposal_new", proposals[1].id, "sent"),
+        (quiet.id, "proposal_new", proposals[2].id, "pending")]
+    mails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    assert [(m.member_id, m.subject) for m in mails] == [
+        (mentor.id, "Bridges: a new mentee proposal")] * 2
+    assert "Mentee 0" in mails[0].body and f"/matches/{proposals[0].id}" in mails[0].body

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import make_member, make_mentor
 from web.matches import services as matches
 from web.messages import services as messages
-from web.models import OutboxEmail
+from web.models import Mentorship, OutboxEmail
 from web.models_mentoring import EmailState, Notification
 from web.notifications.services import notify, send_digests
 from web.validation import ValidationFailed
@@ -119,3 +119,32 @@ def test_a_member_cannot_open_anothers_notification(client, auth, db):
     db.session.commit()
     auth.login("nosy@example.org")
     assert client.get(f"/notifications/{note.id}").status_code == 404
+
+
+def test_notify_many_emails_each_member_in_her_language_as_she_chose(db):
+    from web.notifications.services import notify_many
+
+    ru = make_mentor(db, country="KZ", locale="ru")
+    en = make_mentor(db, country="KG", locale="en")
+    digest = make_mentor(db, country="UZ", email_notifications="digest")
+    off = make_mentor(db, country="UZ", email_notifications="off")
+    mentee = make_member(db, country="TJ", display_name="Nilufar")
+    ms = [Mentorship(mentor=mentor, mentee=mentee, state="proposed")
+          for mentor in (ru, en, digest, off, ru)]
+    db.session.add_all(ms)
+    db.session.flush()
+
+    notes = notify_many("proposal_new", [(m.mentor, m) for m in ms], now=NOW)
+    db.session.commit()
+
+    assert [(n.member_id, n.mentorship_id, n.email_state) for n in notes] == [
+        (ru.id, ms[0].id, EmailState.SENT), (en.id, ms[1].id, EmailState.SENT),
+        (digest.id, ms[2].id, EmailState.PENDING), (off.id, ms[3].id, EmailState.NONE),
+        (ru.id, ms[4].id, EmailState.SENT)]
+    mails = _mails(db)
+    assert [(mail.member_id, mail.subject) for mail in mails] == [
+        (ru.id, "Bridges: новое предложение о наставничестве"),
+        (en.id, "Bridges: a new mentee proposal"),
+        (ru.id, "Bridges: новое предложение о наставничестве")]
+    assert "Nilufar" in mails[1].body and f"http://localhost/matches/{ms[1].id}" in mails[1].body
+    assert f"http://localhost/matches/{ms[4].id}" in mails[2].body

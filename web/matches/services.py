@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
 from ..extensions import db
@@ -28,7 +30,7 @@ from ..models import (
     MentorshipState,
 )
 from ..models_mentoring import CheckIn, Feedback, MentorshipGoal, MentorshipReminder
-from ..notifications.services import notify
+from ..notifications.services import notify, notify_many
 from ..validation import ValidationFailed
 from .errors import refused
 
@@ -102,34 +104,179 @@ def is_forbidden(mentor_id: int, mentee_id: int) -> bool:
 
 # --- proposing ---------------------------------------------------------------
 
-def pair_problems(mentor: Member, mentee: Member) -> list[str]:
-    """Why this pair cannot be proposed now, as codes (empty when it can).
+def min_gap_years() -> int:
+    return int(current_app.config.get("MATCHING_MIN_GAP_YEARS", 2))
 
-    Checks the database as it is now, so a pair computed by an earlier matching
-    run can be dropped when it went stale."""
-    problems: list[str] = []
+
+def rule_problems(mentor: Member, mentee: Member, *, mentor_languages, mentee_languages,
+                  mentee_taken: bool, mentor_open: int, forbidden: bool,
+                  min_gap: int) -> list[str]:
+    """The rules of a pair, as codes, from facts already read from the database.
+
+    Pure: ``pair_problems`` (one pair, its own queries) and ``check_pairs`` (a
+    batch, set-based queries) both call it, so the two cannot drift apart.
+    ``mentor_open`` counts the mentor's open mentorships; ``mentee_taken`` says
+    whether the mentee has one."""
     if mentor.id == mentee.id:
         return ["same_person"]
+    problems: list[str] = []
     if mentor.status != MemberStatus.ACTIVE or mentee.status != MemberStatus.ACTIVE:
         problems.append("inactive")
     if not mentor.is_mentor:
         problems.append("not_mentor")
     if not mentee.is_mentee:
         problems.append("not_mentee")
-    if open_mentorship_of_mentee(mentee.id) is not None:
+    if mentee_taken:
         problems.append("mentee_taken")
-    if open_count(mentor.id) >= (mentor.capacity or 0):
+    if mentor_open >= (mentor.capacity or 0):
         problems.append("mentor_full")
-    if is_forbidden(mentor.id, mentee.id):
+    if forbidden:
         problems.append("forbidden")
     if mentor.country == mentee.country:
         problems.append("same_country")
-    if not set(mentor.language_codes) & set(mentee.language_codes):
+    if not set(mentor_languages) & set(mentee_languages):
         problems.append("no_shared_language")
-    min_gap = int(current_app.config.get("MATCHING_MIN_GAP_YEARS", 2))
     if mentor.years_of_service < mentee.years_of_service + min_gap:
         problems.append("gap_too_small")
     return problems
+
+
+def pair_problems(mentor: Member, mentee: Member) -> list[str]:
+    """Why this pair cannot be proposed now, as codes (empty when it can).
+
+    Checks the database as it is now, so a pair computed by an earlier matching
+    run can be dropped when it went stale."""
+    if mentor.id == mentee.id:
+        return ["same_person"]
+    return rule_problems(
+        mentor, mentee, mentor_languages=mentor.language_codes,
+        mentee_languages=mentee.language_codes,
+        mentee_taken=open_mentorship_of_mentee(mentee.id) is not None,
+        mentor_open=open_count(mentor.id), forbidden=is_forbidden(mentor.id, mentee.id),
+        min_gap=min_gap_years())
+
+
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
+_CHUNK = 5000
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def _lock_ids(ids) -> None:
+    """Hold the write lock on these members until the transaction ends.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the rows, in id order (every locker
+    goes in the same order, so none deadlocks). SQLite locks the whole database
+    for the first writer: write at once, so that the reads that follow already
+    belong to a transaction that holds the lock."""
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE member SET status = status WHERE id = :id"),
+                           {"id": min(ids)})
+        return
+    for chunk in _chunks(ids):
+        db.session.execute(select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id)
+                           .with_for_update()).all()
+
+
+def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Member], list[list[str]]]:
+    """The problems of each ``(mentor_id, mentee_id, ...)`` pair, as ``pair_problems``
+    gives them, as if the pairs before it in the list that had none were proposed.
+
+    Reads members, open mentorships, forbidden pairs and languages with a few
+    set-based queries. ``lock`` first locks the members (``_lock_ids``), for a
+    caller that writes the valid pairs in the same transaction. A pair with a
+    member missing from the database gets ``member_gone``. Returns the members
+    by id and one list of codes per pair."""
+    pairs = [(int(p[0]), int(p[1])) for p in pairs]
+    ids = {i for pair in pairs for i in pair}
+    if lock:
+        _lock_ids(ids)
+    members: dict[int, Member] = {}
+    for chunk in _chunks(ids):
+        members.update((m.id, m) for m in db.session.scalars(
+            select(Member).where(Member.id.in_(chunk))
+            .options(selectinload(Member.languages)).execution_options(populate_existing=True)))
+    mentor_ids = {a for a, _b in pairs}
+    mentee_ids = {b for _a, b in pairs}
+    load: Counter[int] = Counter()
+    for chunk in _chunks(mentor_ids):
+        load.update(dict(db.session.execute(
+            select(Mentorship.mentor_id, func.count(Mentorship.id))
+            .where(Mentorship.mentor_id.in_(chunk), Mentorship.state.in_(S.OPEN))
+            .group_by(Mentorship.mentor_id)).all()))
+    taken: set[int] = set()
+    for chunk in _chunks(mentee_ids):
+        taken.update(db.session.scalars(
+            select(Mentorship.mentee_id).where(Mentorship.mentee_id.in_(chunk),
+                                               Mentorship.state.in_(S.OPEN))))
+    wanted = set(pairs)
+    forbidden: set[tuple[int, int]] = set()
+    for chunk in _chunks(mentor_ids):
+        forbidden.update(row for row in db.session.execute(
+            select(ForbiddenPair.mentor_id, ForbiddenPair.mentee_id)
+            .where(ForbiddenPair.mentor_id.in_(chunk))) if tuple(row) in wanted)
+    languages = {i: [lang.code for lang in m.languages] for i, m in members.items()}
+    min_gap = min_gap_years()
+
+    results: list[list[str]] = []
+    for mentor_id, mentee_id in pairs:
+        mentor, mentee = members.get(mentor_id), members.get(mentee_id)
+        if mentor is None or mentee is None:
+            results.append(["member_gone"])
+            continue
+        problems = rule_problems(
+            mentor, mentee, mentor_languages=languages[mentor_id],
+            mentee_languages=languages[mentee_id], mentee_taken=mentee_id in taken,
+            mentor_open=load[mentor_id], forbidden=(mentor_id, mentee_id) in forbidden,
+            min_gap=min_gap)
+        if not problems:
+            taken.add(mentee_id)
+            load[mentor_id] += 1
+        results.append(problems)
+    return members, results
+
+
+def propose_many(pairs, *, run: MatchRun | None, actor: Member | None,
+                 now: datetime) -> tuple[list[Mentorship], list[dict]]:
+    """Propose many pairs at once and tell each mentor: ``propose`` for a whole run.
+
+    ``pairs`` are ``(mentor_id, mentee_id, score, reasons)``. Locks the members,
+    checks every pair with the rules of ``pair_problems`` (counting the pairs
+    proposed before it in this call) and writes the valid ones, their events and
+    notifications with a handful of statements. No overrides. Flushes only.
+    Returns the proposals, in the order of ``pairs``, and the dropped pairs as
+    ``{"mentor": id, "mentee": id, "problems": [codes]}``."""
+    pairs = list(pairs)
+    members, results = check_pairs(pairs, lock=True)
+    rows, dropped = [], []
+    for (mentor_id, mentee_id, score, reasons), problems in zip(pairs, results, strict=True):
+        if problems:
+            dropped.append({"mentor": str(mentor_id), "mentee": str(mentee_id),
+                            "problems": [str(p) for p in problems]})
+            continue
+        rows.append({"mentor_id": int(mentor_id), "mentee_id": int(mentee_id),
+                     "run_id": run.id if run is not None else None, "state": S.PROPOSED,
+                     "score": score, "reasons": list(reasons or []),
+                     "created_by_id": actor.id if actor else None, "override_reason": "",
+                     "proposed_at": now})
+    if not rows:
+        return [], dropped
+    proposals = list(db.session.scalars(
+        insert(Mentorship).returning(Mentorship, sort_by_parameter_order=True), rows))
+    actor_id = actor.id if actor else None
+    db.session.execute(insert(MentorshipEvent), [
+        {"mentorship_id": m.id, "at": now, "actor_id": actor_id, "from_state": "",
+         "to_state": S.PROPOSED, "note": ""} for m in proposals])
+    notify_many("proposal_new", [(members[m.mentor_id], m) for m in proposals], now=now)
+    log.info("%s mentorships proposed, %s pairs dropped, run=%s", len(proposals), len(dropped),
+             run.id if run else None)
+    return proposals, dropped
 
 
 def propose(mentor: Member, mentee: Member, *, run: MatchRun | None, score: float | None,

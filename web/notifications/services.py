@@ -5,16 +5,19 @@ member's language and carry a link, never the text of a message."""
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
+from ..mail import _PENDING_KEY as OUTBOX_PENDING_KEY
 from ..mail import queue_email
-from ..models import Member, MemberStatus, Mentorship, utcnow
+from ..models import Member, MemberStatus, Mentorship, OutboxEmail, utcnow
 from ..models_mentoring import Conversation, EmailState, Notification
 from .texts import KINDS
 
@@ -39,6 +42,61 @@ def notify(member: Member, kind: str, *, mentorship: Mentorship | None = None,
             note.email_state = EmailState.PENDING
     log.info("notification %s kind=%s member=%s", note.id, kind, member.id)
     return note
+
+
+# What ``notify`` leaves in ``email_state`` for each email setting, when the kind is emailed.
+_EMAIL_STATE = {"immediately": EmailState.SENT, "digest": EmailState.PENDING}
+
+
+def notify_many(kind: str, targets: Sequence[tuple[Member, Mentorship | None]], *,
+                now: datetime) -> list[Notification]:
+    """``notify`` for many members at once: one notification per ``(member, mentorship)``,
+    emailed or marked for the digest as each member chose, with a few bulk inserts.
+
+    Each email is written in its member's language; members are grouped by locale so
+    each locale is switched to once. Returns the notifications in the order of
+    ``targets``. Flushes only."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if not targets:
+        return []
+    spec = KINDS[kind]
+    modes = [member.email_notifications
+             if spec.email and member.status == MemberStatus.ACTIVE else None
+             for member, _m in targets]
+    notes = list(db.session.scalars(
+        insert(Notification).returning(Notification, sort_by_parameter_order=True),
+        [{"member_id": member.id, "kind": kind,
+          "mentorship_id": mentorship.id if mentorship is not None else None,
+          "conversation_id": None, "payload": {}, "created_at": now,
+          "email_state": _EMAIL_STATE.get(mode, EmailState.NONE),
+          "emailed_at": now if mode == "immediately" else None}
+         for (member, mentorship), mode in zip(targets, modes, strict=True)]))
+    by_locale: dict[str, list[int]] = defaultdict(list)
+    for i, mode in enumerate(modes):
+        if mode == "immediately":
+            by_locale[targets[i][0].locale].append(i)
+    mails: dict[int, dict] = {}
+    for locale, indexes in by_locale.items():
+        with force_locale(locale):
+            subject, footer = str(spec.subject), _footer()
+            for i in indexes:
+                member, note = targets[i][0], notes[i]
+                mails[i] = {"to": member.email, "subject": subject, "member_id": member.id,
+                            "body": _email_body(member, note, footer)}
+    if mails:
+        queue_emails([mails[i] for i in sorted(mails)])
+    log.info("%s notifications kind=%s, %s emailed", len(notes), kind, len(mails))
+    return notes
+
+
+def queue_emails(mails: list[dict]) -> None:
+    """``queue_email`` for many emails (dicts of ``to``, ``subject``, ``body``,
+    ``member_id``) in one insert; delivered once the session commits."""
+    ids = db.session.scalars(
+        insert(OutboxEmail).returning(OutboxEmail.id, sort_by_parameter_order=True),
+        mails).all()
+    db.session.info.setdefault(OUTBOX_PENDING_KEY, []).extend(ids)
 
 
 def send_digests(now: datetime) -> int:
@@ -75,12 +133,16 @@ def send_digests(now: datetime) -> int:
 def _email_one(note: Notification, now: datetime) -> None:
     member = note.member
     with force_locale(member.locale):
-        body = _("Hello %(name)s,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s",
-                 name=member.display_name, text=describe(note), link=target_link(note),
-                 footer=_footer())
-        queue_email(member.email, str(KINDS[note.kind].subject), body, member.id)
+        queue_email(member.email, str(KINDS[note.kind].subject),
+                    _email_body(member, note, _footer()), member.id)
     note.email_state = EmailState.SENT
     note.emailed_at = now
+
+
+def _email_body(member: Member, note: Notification, footer: str) -> str:
+    return _("Hello %(name)s,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s",
+             name=member.display_name, text=describe(note), link=target_link(note),
+             footer=footer)
 
 
 def _footer() -> str:
