@@ -109,6 +109,23 @@ PERCENT_FIGURES = frozenset({"mean_goal_coverage"})
 DECIMAL_FIGURES = frozenset({"mean_score"})
 
 
+
+def _pair_members(coordinator: Member, mentor_ref: str, mentee_ref: str,
+                  out_of_scope_message) -> tuple[Member, Member]:
+    """Both members of a pair by number or email, refused unless the coordinator's scope covers it."""
+    mentor = find_member(coordinator, mentor_ref, scoped=False)
+    mentee = find_member(coordinator, mentee_ref, scoped=False)
+    errors = []
+    if mentor is None:
+        errors.append(("mentor", _l("No member with this number or email.")))
+    if mentee is None:
+        errors.append(("mentee", _l("No member with this number or email.")))
+    if errors:
+        raise ValidationFailed(errors)
+    if not in_scope(coordinator, mentor, mentee):
+        raise ValidationFailed([(None, out_of_scope_message)])
+    return mentor, mentee
+
 def figures(run: MatchRun) -> dict[str, float | int | None]:
     """The run's headline figures from its summary; mentors with free places are counted
     from the input snapshot (capacity) and the run's pairs."""
@@ -601,17 +618,8 @@ def create_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, *, overri
     from ..matches.services import HARD_PROBLEMS, propose
 
     reason = (reason or "").strip()
-    mentor = find_member(coordinator, mentor_ref, scoped=False)
-    mentee = find_member(coordinator, mentee_ref, scoped=False)
-    errors = []
-    if mentor is None:
-        errors.append(("mentor", _l("No member with this number or email.")))
-    if mentee is None:
-        errors.append(("mentee", _l("No member with this number or email.")))
-    if errors:
-        raise ValidationFailed(errors)
-    if not in_scope(coordinator, mentor, mentee):
-        raise ValidationFailed([(None, _l("You can pair only members of your own country."))])
+    mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref,
+                                   _l("You can pair only members of your own country."))
     problems = pair_check(mentor, mentee)
     hard = [p for p in problems if p in HARD_PROBLEMS or p not in SOFT_PROBLEMS]
     soft = [p for p in problems if p not in hard]
@@ -698,17 +706,8 @@ def forbid_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, note: str
                 now: datetime) -> ForbiddenPair:
     """The pair will never be proposed again, by a run or by hand."""
     note = (note or "").strip()
-    mentor = find_member(coordinator, mentor_ref, scoped=False)
-    mentee = find_member(coordinator, mentee_ref, scoped=False)
-    errors = []
-    if mentor is None:
-        errors.append(("mentor", _l("No member with this number or email.")))
-    if mentee is None:
-        errors.append(("mentee", _l("No member with this number or email.")))
-    if errors:
-        raise ValidationFailed(errors)
-    if not in_scope(coordinator, mentor, mentee):
-        raise ValidationFailed([(None, _l("You can act only on members of your own country."))])
+    mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref,
+                                   _l("You can act only on members of your own country."))
     if mentor.id == mentee.id:
         raise ValidationFailed([("mentee", _l("Choose two different members."))])
     if len(note) > 2000:
