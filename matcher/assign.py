@@ -149,6 +149,67 @@ def class_max_matching(pop: Population):
     return mate
 
 
+_CHUNK_COLS = 64
+
+
+def _row_top_k(z: np.ndarray, k: int):
+    """Per row of ``z``, the columns of its ``k`` largest values above -1.
+
+    Exact (ties at the k-th value are broken deterministically).  Instead of a
+    selection over every column, the columns are cut into chunks of 64; the
+    k-th largest chunk maximum of a row is at most her k-th largest value, so
+    only the chunks reaching it are gathered and selected from.
+
+    Returns
+    -------
+    r, c : ndarray of int
+        Row and column of each kept value.
+    """
+    n_rows, ncol = z.shape
+    floor = np.nextafter(np.float32(-1.0), np.float32(0.0))
+    n_chunks = ncol // _CHUNK_COLS
+    if n_chunks <= 2 * k:
+        if ncol <= k:
+            return np.nonzero(z >= floor)
+        top = np.argpartition(z, ncol - k, axis=1)[:, ncol - k :]
+        r = np.repeat(np.arange(n_rows), k)
+        c = top.ravel()
+        keep = z[r, c] >= floor
+        return r[keep], c[keep]
+    body = n_chunks * _CHUNK_COLS
+    chunks = z[:, :body].reshape(n_rows, n_chunks, _CHUNK_COLS)
+    chunk_max = chunks.max(axis=2)
+    threshold = np.partition(chunk_max, n_chunks - k, axis=1)[:, n_chunks - k]
+    threshold = np.maximum(threshold, floor)
+    sel_r, sel_ch = np.nonzero(chunk_max >= threshold[:, None])
+    block = chunks[sel_r, sel_ch]  # (n_selected, 64), rows ascending
+    hit_i, hit_j = np.nonzero(block >= threshold[sel_r][:, None])
+    values = block[hit_i, hit_j]
+    rows = sel_r[hit_i]
+    cols = sel_ch[hit_i] * _CHUNK_COLS + hit_j
+    if body < ncol:  # the last, partial chunk is always looked at
+        tail = z[:, body:]
+        tail_r, tail_c = np.nonzero(tail >= threshold[:, None])
+        values = np.concatenate([values, tail[tail_r, tail_c]])
+        cols = np.concatenate([cols, body + tail_c])
+        rows = np.concatenate([rows, tail_r])
+        order = np.argsort(rows, kind="stable")
+        values, cols, rows = values[order], cols[order], rows[order]
+    counts = np.bincount(rows, minlength=n_rows)
+    width = int(counts.max(initial=0))
+    if width <= k:
+        return rows, cols
+    pos = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    padded = np.full((n_rows, width), -np.inf, dtype=np.float32)
+    padded[rows, pos] = values
+    padded_cols = np.zeros((n_rows, width), dtype=np.intp)
+    padded_cols[rows, pos] = cols
+    top = np.argpartition(padded, width - k, axis=1)[:, width - k :].ravel()
+    rr = np.repeat(np.arange(n_rows), k)
+    keep = padded[rr, top] >= floor
+    return rr[keep], padded_cols[rr, top][keep]
+
+
 def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     """Per mentee, her ``top_k`` best feasible mentors by the bio-free score.
 
@@ -167,6 +228,17 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     features_m = features_m.astype(np.float32)
     lang_m = pop.languages[pop.mentors].astype(np.float32)
     country_m = pop.country[pop.mentors]
+
+    mentor_index = {int(p): j for j, p in enumerate(pop.mentors.tolist())}
+    blocked_keys = np.array(
+        sorted(
+            i * pop.n_mentors + mentor_index[q]
+            for i, p in enumerate(pop.mentees.tolist())
+            for q in pop.blocked.get(p, ())
+            if q in mentor_index
+        ),
+        dtype=np.int64,
+    )
 
     packed = np.packbits(pop.languages[pop.mentees], axis=1)
     keys = np.column_stack(
@@ -199,23 +271,11 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
             z = x.astype(np.float32) @ feats[start:].T
             n_excl = max((len(pop.blocked.get(int(p), ())) for p in pos.tolist()), default=0)
             k = top_k + n_excl
-            ncol = z.shape[1]
-            if ncol <= k:
-                r, c = np.nonzero(z > -1.0)
-            else:
-                top = np.argpartition(z, ncol - k, axis=1)[:, ncol - k :]
-                r = np.repeat(np.arange(len(rows)), k)
-                c = top.ravel()
-                keep = z[r, c] > -1.0
-                r, c = r[keep], c[keep]
+            r, c = _row_top_k(z, k)
             e_idx = rows[r]
             m_idx = cols[start + c]
             if n_excl:
-                keep = np.ones(len(e_idx), dtype=bool)
-                for t, (ei, mj) in enumerate(zip(e_idx.tolist(), m_idx.tolist())):
-                    b = pop.blocked.get(int(pop.mentees[ei]))
-                    if b and int(pop.mentors[mj]) in b:
-                        keep[t] = False
+                keep = ~np.isin(e_idx.astype(np.int64) * pop.n_mentors + m_idx, blocked_keys)
                 e_idx, m_idx = e_idx[keep], m_idx[keep]
             out_e.append(e_idx)
             out_m.append(m_idx)
