@@ -134,9 +134,11 @@ def test_notify_many_emails_each_member_in_her_language_as_she_chose(db):
     db.session.add_all(ms)
     db.session.flush()
 
-    notes = notify_many("proposal_new", [(m.mentor, m) for m in ms], now=NOW)
+    emailed = notify_many("proposal_new", [(m.mentor, m, m.mentee) for m in ms], now=NOW)
     db.session.commit()
 
+    notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert emailed == 3
     assert [(n.member_id, n.mentorship_id, n.email_state) for n in notes] == [
         (ru.id, ms[0].id, EmailState.SENT), (en.id, ms[1].id, EmailState.SENT),
         (digest.id, ms[2].id, EmailState.PENDING), (off.id, ms[3].id, EmailState.NONE),

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import calendar
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import selectinload
 
 from .. import taxonomy
 from ..extensions import db
@@ -24,6 +24,7 @@ from ..models import (
     ForbiddenPair,
     MatchRun,
     Member,
+    MemberLanguage,
     MemberStatus,
     Mentorship,
     MentorshipEvent,
@@ -108,13 +109,14 @@ def min_gap_years() -> int:
     return int(current_app.config.get("MATCHING_MIN_GAP_YEARS", 2))
 
 
-def rule_problems(mentor: Member, mentee: Member, *, mentor_languages, mentee_languages,
+def rule_problems(mentor, mentee, *, mentor_languages, mentee_languages,
                   mentee_taken: bool, mentor_open: int, forbidden: bool,
                   min_gap: int) -> list[str]:
     """The rules of a pair, as codes, from facts already read from the database.
 
     Pure: ``pair_problems`` (one pair, its own queries) and ``check_pairs`` (a
     batch, set-based queries) both call it, so the two cannot drift apart.
+    ``mentor`` and ``mentee`` are members or rows with their columns;
     ``mentor_open`` counts the mentor's open mentorships; ``mentee_taken`` says
     whether the mentee has one."""
     if mentor.id == mentee.id:
@@ -184,7 +186,14 @@ def _lock_ids(ids) -> None:
                            .with_for_update()).all()
 
 
-def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Member], list[list[str]]]:
+# What the rules and the proposal email read of a member; check_pairs reads these
+# columns only (rows, not Member objects: thousands of those cost seconds).
+MEMBER_FACTS = (Member.id, Member.status, Member.is_mentor, Member.is_mentee, Member.capacity,
+                Member.country, Member.years_of_service, Member.email, Member.display_name,
+                Member.locale, Member.email_notifications)
+
+
+def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Any], list[list[str]]]:
     """The problems of each ``(mentor_id, mentee_id, ...)`` pair, as ``pair_problems``
     gives them, as if the pairs before it in the list that had none were proposed.
 
@@ -192,16 +201,21 @@ def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Member], list[l
     set-based queries. ``lock`` first locks the members (``_lock_ids``), for a
     caller that writes the valid pairs in the same transaction. A pair with a
     member missing from the database gets ``member_gone``. Returns the members
-    by id and one list of codes per pair."""
+    by id (rows of ``MEMBER_FACTS``) and one list of codes per pair."""
     pairs = [(int(p[0]), int(p[1])) for p in pairs]
     ids = {i for pair in pairs for i in pair}
     if lock:
         _lock_ids(ids)
-    members: dict[int, Member] = {}
+    members: dict[int, Any] = {}
     for chunk in _chunks(ids):
-        members.update((m.id, m) for m in db.session.scalars(
-            select(Member).where(Member.id.in_(chunk))
-            .options(selectinload(Member.languages)).execution_options(populate_existing=True)))
+        members.update((row.id, row) for row in db.session.execute(
+            select(*MEMBER_FACTS).where(Member.id.in_(chunk))))
+    languages: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(ids):
+        for member_id, code in db.session.execute(
+                select(MemberLanguage.member_id, MemberLanguage.code)
+                .where(MemberLanguage.member_id.in_(chunk))):
+            languages[member_id].add(code)
     mentor_ids = {a for a, _b in pairs}
     mentee_ids = {b for _a, b in pairs}
     load: Counter[int] = Counter()
@@ -221,7 +235,6 @@ def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Member], list[l
         forbidden.update(row for row in db.session.execute(
             select(ForbiddenPair.mentor_id, ForbiddenPair.mentee_id)
             .where(ForbiddenPair.mentor_id.in_(chunk))) if tuple(row) in wanted)
-    languages = {i: [lang.code for lang in m.languages] for i, m in members.items()}
     min_gap = min_gap_years()
 
     results: list[list[str]] = []
@@ -267,13 +280,17 @@ def propose_many(pairs, *, run: MatchRun | None, actor: Member | None,
                      "proposed_at": now})
     if not rows:
         return [], dropped
-    proposals = list(db.session.scalars(
-        insert(Mentorship).returning(Mentorship, sort_by_parameter_order=True), rows))
+    # No sort_by_parameter_order: on SQLite it means one INSERT per row. A mentee is
+    # proposed at most once here, so she puts the rows back in order.
+    by_mentee = {m.mentee_id: m for m in db.session.scalars(
+        insert(Mentorship).returning(Mentorship), rows)}
+    proposals = [by_mentee[row["mentee_id"]] for row in rows]
     actor_id = actor.id if actor else None
     db.session.execute(insert(MentorshipEvent), [
         {"mentorship_id": m.id, "at": now, "actor_id": actor_id, "from_state": "",
          "to_state": S.PROPOSED, "note": ""} for m in proposals])
-    notify_many("proposal_new", [(members[m.mentor_id], m) for m in proposals], now=now)
+    notify_many("proposal_new", [(members[m.mentor_id], m, members[m.mentee_id])
+                                 for m in proposals], now=now)
     log.info("%s mentorships proposed, %s pairs dropped, run=%s", len(proposals), len(dropped),
              run.id if run else None)
     return proposals, dropped

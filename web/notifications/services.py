@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
@@ -48,30 +49,29 @@ def notify(member: Member, kind: str, *, mentorship: Mentorship | None = None,
 _EMAIL_STATE = {"immediately": EmailState.SENT, "digest": EmailState.PENDING}
 
 
-def notify_many(kind: str, targets: Sequence[tuple[Member, Mentorship | None]], *,
-                now: datetime) -> list[Notification]:
-    """``notify`` for many members at once: one notification per ``(member, mentorship)``,
-    emailed or marked for the digest as each member chose, with a few bulk inserts.
+def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]], *,
+                now: datetime) -> int:
+    """``notify`` for many members at once: one notification per ``(member, mentorship,
+    other)``, emailed or marked for the digest as each member chose, in bulk inserts.
 
-    Each email is written in its member's language; members are grouped by locale so
-    each locale is switched to once. Returns the notifications in the order of
-    ``targets``. Flushes only."""
+    ``member`` (who is told) and ``other`` (the member the notification is about,
+    its ``%(name)s``) are members or rows with their columns. Emails are the ones
+    ``notify`` writes, in each member's language; members are grouped by locale so
+    each locale is switched to once. Returns the number of emails. Flushes only."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not targets:
-        return []
+        return 0
     spec = KINDS[kind]
     modes = [member.email_notifications
              if spec.email and member.status == MemberStatus.ACTIVE else None
-             for member, _m in targets]
-    notes = list(db.session.scalars(
-        insert(Notification).returning(Notification, sort_by_parameter_order=True),
-        [{"member_id": member.id, "kind": kind,
+             for member, _m, _other in targets]
+    db.session.execute(insert(Notification), [{"member_id": member.id, "kind": kind,
           "mentorship_id": mentorship.id if mentorship is not None else None,
           "conversation_id": None, "payload": {}, "created_at": now,
           "email_state": _EMAIL_STATE.get(mode, EmailState.NONE),
           "emailed_at": now if mode == "immediately" else None}
-         for (member, mentorship), mode in zip(targets, modes, strict=True)]))
+         for (member, mentorship, _other), mode in zip(targets, modes, strict=True)])
     by_locale: dict[str, list[int]] = defaultdict(list)
     for i, mode in enumerate(modes):
         if mode == "immediately":
@@ -79,23 +79,29 @@ def notify_many(kind: str, targets: Sequence[tuple[Member, Mentorship | None]], 
     mails: dict[int, dict] = {}
     for locale, indexes in by_locale.items():
         with force_locale(locale):
-            subject, footer = str(spec.subject), _footer()
+            # Translated once per locale, then filled in per member.
+            subject, text, body = str(spec.subject), str(spec.text), _email_template()
+            footer = _footer()
             for i in indexes:
-                member, note = targets[i][0], notes[i]
+                member, mentorship, other = targets[i]
+                endpoint, values = _endpoint(kind, None,
+                                             mentorship.id if mentorship is not None else None)
                 mails[i] = {"to": member.email, "subject": subject, "member_id": member.id,
-                            "body": _email_body(member, note, footer)}
+                            "body": body % {
+                                "name": member.display_name,
+                                "text": text % {"name": other.display_name if other else "—"},
+                                "link": link(endpoint, **values), "footer": footer}}
     if mails:
         queue_emails([mails[i] for i in sorted(mails)])
-    log.info("%s notifications kind=%s, %s emailed", len(notes), kind, len(mails))
-    return notes
+    log.info("%s notifications kind=%s, %s emailed", len(targets), kind, len(mails))
+    return len(mails)
 
 
 def queue_emails(mails: list[dict]) -> None:
     """``queue_email`` for many emails (dicts of ``to``, ``subject``, ``body``,
     ``member_id``) in one insert; delivered once the session commits."""
     ids = db.session.scalars(
-        insert(OutboxEmail).returning(OutboxEmail.id, sort_by_parameter_order=True),
-        mails).all()
+        insert(OutboxEmail).returning(OutboxEmail.id), mails).all()
     db.session.info.setdefault(OUTBOX_PENDING_KEY, []).extend(ids)
 
 
@@ -139,10 +145,15 @@ def _email_one(note: Notification, now: datetime) -> None:
     note.emailed_at = now
 
 
+def _email_template() -> str:
+    """The notification email, translated, with its ``%(...)s`` left to fill in
+    (gettext without variables does not format)."""
+    return _("Hello %(name)s,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s")
+
+
 def _email_body(member: Member, note: Notification, footer: str) -> str:
-    return _("Hello %(name)s,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s",
-             name=member.display_name, text=describe(note), link=target_link(note),
-             footer=footer)
+    return _email_template() % {"name": member.display_name, "text": describe(note),
+                                "link": target_link(note), "footer": footer}
 
 
 def _footer() -> str:
@@ -168,12 +179,17 @@ def describe(note: Notification) -> str:
 
 
 def target_endpoint(note: Notification) -> tuple[str, dict]:
-    if note.kind == "report_new":
+    return _endpoint(note.kind, note.conversation_id, note.mentorship_id)
+
+
+def _endpoint(kind: str, conversation_id: int | None,
+              mentorship_id: int | None) -> tuple[str, dict]:
+    if kind == "report_new":
         return "messages.reports", {}
-    if note.conversation_id is not None:
-        return "messages.conversation", {"conversation_id": note.conversation_id}
-    if note.mentorship_id is not None:
-        return "matches.detail", {"mentorship_id": note.mentorship_id}
+    if conversation_id is not None:
+        return "messages.conversation", {"conversation_id": conversation_id}
+    if mentorship_id is not None:
+        return "matches.detail", {"mentorship_id": mentorship_id}
     return "notifications.index", {}
 
 
