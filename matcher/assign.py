@@ -152,30 +152,32 @@ def class_max_matching(pop: Population):
 _CHUNK_COLS = 64
 
 
-def _row_top_k(z: np.ndarray, k: int):
-    """Per row of ``z``, the columns of its ``k`` largest values above -1.
+def _tie_break(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """A deterministic pseudo-random 31-bit number per (row, column) key.
 
-    Exact (ties at the k-th value are broken deterministically).  Instead of a
-    selection over every column, the columns are cut into chunks of 64; the
-    k-th largest chunk maximum of a row is at most her k-th largest value, so
-    only the chunks reaching it are gathered and selected from.
-
-    Returns
-    -------
-    r, c : ndarray of int
-        Row and column of each kept value.
+    Used to break ties of the bio-free score, so that mentees with equal scores
+    for many mentors do not all pick the same ones (which would leave them
+    competing for few places); a splitmix64 finaliser of the pair.
     """
+    x = rows.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + cols.astype(np.uint64)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return (x >> np.uint64(33)).astype(np.int64)
+
+
+def _sortable(values: np.ndarray) -> np.ndarray:
+    """float32 values as int64 numbers of the same order (finite values)."""
+    bits = values.astype(np.float32).view(np.int32).astype(np.int64)
+    return np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)
+
+
+def _reaching_chunks(z: np.ndarray, k: int, floor):
+    """Row, column and value of the entries reaching the k-th largest chunk maximum."""
     n_rows, ncol = z.shape
-    floor = np.nextafter(np.float32(-1.0), np.float32(0.0))
     n_chunks = ncol // _CHUNK_COLS
-    if n_chunks <= 2 * k:
-        if ncol <= k:
-            return np.nonzero(z >= floor)
-        top = np.argpartition(z, ncol - k, axis=1)[:, ncol - k :]
-        r = np.repeat(np.arange(n_rows), k)
-        c = top.ravel()
-        keep = z[r, c] >= floor
-        return r[keep], c[keep]
     body = n_chunks * _CHUNK_COLS
     chunks = z[:, :body].reshape(n_rows, n_chunks, _CHUNK_COLS)
     chunk_max = chunks.max(axis=2)
@@ -195,19 +197,50 @@ def _row_top_k(z: np.ndarray, k: int):
         rows = np.concatenate([rows, tail_r])
         order = np.argsort(rows, kind="stable")
         values, cols, rows = values[order], cols[order], rows[order]
+    return rows, cols, values
+
+
+def _row_top_k(z: np.ndarray, k: int, row_keys: np.ndarray, col_keys: np.ndarray):
+    """Per row of ``z``, the columns of its ``k`` largest values above -1.
+
+    Exact; ties at the k-th value are broken by :func:`_tie_break` of
+    ``row_keys[row]`` and ``col_keys[column]`` (member positions).  On wide
+    blocks, instead of a selection over every column, the columns are cut into
+    chunks of 64; the k-th largest chunk maximum of a row is at most her k-th
+    largest value, so only the chunks reaching it are gathered and selected
+    from.
+
+    Returns
+    -------
+    r, c : ndarray of int
+        Row and column of each kept value.
+    """
+    n_rows, ncol = z.shape
+    floor = np.nextafter(np.float32(-1.0), np.float32(0.0))
+    if ncol <= k:
+        return np.nonzero(z >= floor)
+    n_chunks = ncol // _CHUNK_COLS
+    if n_chunks <= 2 * k:
+        threshold = np.partition(z, ncol - k, axis=1)[:, ncol - k]
+        rows, cols = np.nonzero(z >= np.maximum(threshold, floor)[:, None])
+        values = z[rows, cols]
+    else:
+        rows, cols, values = _reaching_chunks(z, k, floor)
     counts = np.bincount(rows, minlength=n_rows)
     width = int(counts.max(initial=0))
     if width <= k:
         return rows, cols
     pos = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    padded = np.full((n_rows, width), -np.inf, dtype=np.float32)
-    padded[rows, pos] = values
+    key = (_sortable(values) << 31) | _tie_break(row_keys[rows], col_keys[cols])
+    padded = np.full((n_rows, width), np.iinfo(np.int64).min, dtype=np.int64)
+    padded[rows, pos] = key
     padded_cols = np.zeros((n_rows, width), dtype=np.intp)
     padded_cols[rows, pos] = cols
     top = np.argpartition(padded, width - k, axis=1)[:, width - k :].ravel()
     rr = np.repeat(np.arange(n_rows), k)
-    keep = padded[rr, top] >= floor
-    return rr[keep], padded_cols[rr, top][keep]
+    c = padded_cols[rr, top]
+    keep = (padded[rr, top] != np.iinfo(np.int64).min) & (z[rr, c] >= floor)
+    return rr[keep], c[keep]
 
 
 def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
@@ -271,7 +304,7 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
             z = x.astype(np.float32) @ feats[start:].T
             n_excl = max((len(pop.blocked.get(int(p), ())) for p in pos.tolist()), default=0)
             k = top_k + n_excl
-            r, c = _row_top_k(z, k)
+            r, c = _row_top_k(z, k, pos, pop.mentors[cols[start:]])
             e_idx = rows[r]
             m_idx = cols[start + c]
             if n_excl:
