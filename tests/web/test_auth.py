@@ -286,3 +286,33 @@ def test_language_switcher_changes_the_interface(client, auth, db):
                                                "csrf_token": token})
     assert response.headers["Location"].endswith("/login")
     assert '<html lang="ru">' in client.get("/login").get_data(as_text=True)
+
+
+def test_throttle_counters_can_live_in_redis(app, db):
+    """With REDIS_URL set, the counters go to Redis (shared by every worker) instead of the table."""
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from web.auth import throttle
+
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    app.extensions.pop("bridges_redis", None)
+    try:
+        client.flushdb()
+        with app.test_request_context():
+            for _ in range(app.config["LOGIN_MAX_FAILURES_ACCOUNT"]):
+                assert not throttle.is_locked("r@example.org", "198.51.100.7")
+                throttle.record_failure("r@example.org", "198.51.100.7")
+            assert throttle.is_locked("r@example.org", "198.51.100.8")
+            assert db.session.scalar(db.select(LoginThrottle)) is None
+            throttle.clear("r@example.org")
+            assert not throttle.is_locked("r@example.org", "198.51.100.8")
+    finally:
+        app.config["REDIS_URL"] = None
+        app.extensions.pop("bridges_redis", None)
+        client.flushdb()
+        client.close()
