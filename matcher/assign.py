@@ -227,21 +227,33 @@ def _row_top_k(z: np.ndarray, k: int, row_keys: np.ndarray, col_keys: np.ndarray
     else:
         rows, cols, values = _reaching_chunks(z, k, floor)
     counts = np.bincount(rows, minlength=n_rows)
-    width = int(counts.max(initial=0))
-    if width <= k:
+    if int(counts.max(initial=0)) <= k:
         return rows, cols
-    pos = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
     key = (_sortable(values) << 31) | _tie_break(row_keys[rows], col_keys[cols])
-    padded = np.full((n_rows, width), np.iinfo(np.int64).min, dtype=np.int64)
-    padded[rows, pos] = key
-    padded_cols = np.zeros((n_rows, width), dtype=np.intp)
-    padded_cols[rows, pos] = cols
-    top = np.argpartition(padded, width - k, axis=1)[:, width - k :].ravel()
-    rr = np.repeat(np.arange(n_rows), k)
-    c = padded_cols[rr, top]
-    keep = (padded[rr, top] != np.iinfo(np.int64).min) & (z[rr, c] >= floor)
-    return rr[keep], c[keep]
-
+    over = counts > k
+    all_in = ~over[rows]
+    out_r, out_c = [rows[all_in]], [cols[all_in]]
+    # Rows with many ties are selected apart, so that they do not widen the
+    # padded array of the others.
+    cap = max(4 * k, int(np.percentile(counts[over], 90)))
+    for part in (over & (counts <= cap), counts > cap):
+        ids = np.flatnonzero(part)
+        if len(ids) == 0:
+            continue
+        here = part[rows]
+        cnt = counts[ids]
+        width = int(cnt.max())
+        local = np.repeat(np.arange(len(ids)), cnt)  # rows are ascending
+        pos = np.arange(len(local)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        padded = np.full((len(ids), width), np.iinfo(np.int64).min, dtype=np.int64)
+        padded[local, pos] = key[here]
+        padded_cols = np.zeros((len(ids), width), dtype=np.intp)
+        padded_cols[local, pos] = cols[here]
+        top = np.argpartition(padded, width - k, axis=1)[:, width - k :].ravel()
+        rr = np.repeat(np.arange(len(ids)), k)
+        out_r.append(ids[rr])
+        out_c.append(padded_cols[rr, top])
+    return np.concatenate(out_r), np.concatenate(out_c)
 
 def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     """Per mentee, her ``top_k`` best feasible mentors by the bio-free score.
