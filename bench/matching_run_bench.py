@@ -71,6 +71,8 @@ def main(argv=None) -> int:
     logging.disable(logging.INFO)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     rows = []
+    # The machine may be shared: the load says how far to trust the figures.
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             if not args.no_sqlite:
@@ -79,6 +81,7 @@ def main(argv=None) -> int:
             if args.postgres:
                 rows.append(bench_one(args.postgres, size))
                 _print(rows[-1])
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     return 0
 
 
