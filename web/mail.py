@@ -10,7 +10,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import event, insert
 
 from .extensions import db
 from .models import OutboxEmail, utcnow
@@ -26,6 +26,15 @@ def queue_email(to: str, subject: str, body: str, member_id: int | None = None) 
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append(mail.id)
     return mail
+
+
+def queue_emails(mails: list[dict]) -> None:
+    """``queue_email`` for many emails (dicts of ``to``, ``subject``, ``body``,
+    ``member_id``) in one insert; delivered once the session commits."""
+    if not mails:
+        return
+    ids = db.session.scalars(insert(OutboxEmail).returning(OutboxEmail.id), mails).all()
+    db.session.info.setdefault(_PENDING_KEY, []).extend(ids)
 
 
 def init_mail(app) -> None:

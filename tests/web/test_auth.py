@@ -299,8 +299,13 @@ def test_throttle_counters_can_live_in_redis(app, db):
         pytest.skip("no Redis on 127.0.0.1:6379")
     from web.auth import throttle
 
+    def drop_app_client():
+        app_client = app.extensions.pop("bridges_redis", None)
+        if app_client is not None:
+            app_client.close()
+
     app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
-    app.extensions.pop("bridges_redis", None)
+    drop_app_client()
     try:
         client.flushdb()
         with app.test_request_context():
@@ -313,6 +318,6 @@ def test_throttle_counters_can_live_in_redis(app, db):
             assert not throttle.is_locked("r@example.org", "198.51.100.8")
     finally:
         app.config["REDIS_URL"] = None
-        app.extensions.pop("bridges_redis", None)
+        drop_app_client()
         client.flushdb()
         client.close()

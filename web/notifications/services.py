@@ -16,8 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
-from ..mail import _PENDING_KEY as OUTBOX_PENDING_KEY
-from ..mail import queue_email
+from ..mail import queue_email, queue_emails
 from ..models import Member, MemberStatus, Mentorship, OutboxEmail, utcnow
 from ..models_mentoring import Conversation, EmailState, Notification
 from .texts import KINDS
@@ -95,14 +94,6 @@ def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]]
         queue_emails([mails[i] for i in sorted(mails)])
     log.info("%s notifications kind=%s, %s emailed", len(targets), kind, len(mails))
     return len(mails)
-
-
-def queue_emails(mails: list[dict]) -> None:
-    """``queue_email`` for many emails (dicts of ``to``, ``subject``, ``body``,
-    ``member_id``) in one insert; delivered once the session commits."""
-    ids = db.session.scalars(
-        insert(OutboxEmail).returning(OutboxEmail.id), mails).all()
-    db.session.info.setdefault(OUTBOX_PENDING_KEY, []).extend(ids)
 
 
 def send_digests(now: datetime) -> int:
