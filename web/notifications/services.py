@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
 from ..mail import queue_email, queue_emails
-from ..models import Member, MemberStatus, Mentorship, OutboxEmail, utcnow
+from ..models import Member, MemberStatus, Mentorship, utcnow
 from ..models_mentoring import Conversation, EmailState, Notification
 from .texts import KINDS
 
