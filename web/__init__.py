@@ -79,7 +79,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         _configure_engine(db.engine)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"), render_as_batch=True, compare_type=True)
+    migrations = os.path.join(os.path.dirname(__file__), "..", "migrations")
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     login_manager.init_app(app)

@@ -1,4 +1,4 @@
-from tests.factories import make_coordinator, make_member
+from tests.factories import make_member
 
 
 def test_healthz_reports_database(client):

@@ -53,7 +53,8 @@ def register(data: dict) -> Member:
     email = normalise_email(data.get("email", ""))
     errors += [("email", m) for m in email_problems(email)]
     if not errors and find_by_email(email) is not None:
-        errors.append(("email", _l("An account with this email already exists. Sign in or reset your password.")))
+        errors.append(("email", _l("An account with this email already exists. "
+                                    "Sign in or reset your password.")))
     password = data.get("password") or ""
     errors += [("password", m) for m in password_problems(
         password, email=email, name=data.get("display_name") or "")]
@@ -160,7 +161,8 @@ def reset_password(token: str, new: str, confirm: str | None = None) -> Member:
     row = db.session.scalar(db.select(PasswordResetToken).where(
         PasswordResetToken.token_hash == _token_hash(token)).with_for_update())
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise ValidationFailed([(None, _l("This reset link has expired or was already used. Ask for a new one."))])
+        raise ValidationFailed([(None, _l("This reset link has expired or was already used. "
+                                           "Ask for a new one."))])
     member = db.session.get(Member, row.member_id)
     errors = [("password", m) for m in password_problems(new, email=member.email,
                                                           name=member.display_name)]
