@@ -190,8 +190,13 @@ def main(argv=None) -> int:
     if args.one:
         print(json.dumps(run_one(args.one, args.seed, args.one <= args.dense_max)))
         return 0
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
-    header = f"{'members':>8} {'seconds':>8} {'cpu s':>7} {'sys s':>6} {'peak MB':>8} {'mentees':>8} {'matched':>8} {'max':>8} {'goal cov':>8} {'total':>10} | {'dense s':>8} {'dense matched':>13} {'dense total':>11}"
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average: {load} on {os.cpu_count()} cores", flush=True)
+    header = (
+        f"{'members':>8} {'seconds':>8} {'cpu s':>7} {'sys s':>6} {'peak MB':>8} {'mentees':>8} "
+        f"{'matched':>8} {'max':>8} {'goal cov':>8} {'total':>10} | "
+        f"{'dense s':>8} {'dense matched':>13} {'dense total':>11}"
+    )
     print(header, flush=True)
     for n in (int(x) for x in args.sizes.split(",")):
         proc = subprocess.run(
@@ -209,8 +214,9 @@ def main(argv=None) -> int:
             else f"{'-':>8} {'(too big)':>13} {'-':>11}"
         )
         print(
-            f"{n:>8} {r['seconds']:>8} {r['cpu_seconds']:>7} {r['sys_seconds']:>6} {r['peak_mb']:>8.0f} {r['mentees']:>8} {r['matched']:>8} "
-            f"{r['max_possible']:>8} {r['mean_goal_coverage']:>8} {r['total_score']:>10} | {dense}",
+            f"{n:>8} {r['seconds']:>8} {r['cpu_seconds']:>7} {r['sys_seconds']:>6} {r['peak_mb']:>8.0f} "
+            f"{r['mentees']:>8} {r['matched']:>8} {r['max_possible']:>8} {r['mean_goal_coverage']:>8} "
+            f"{r['total_score']:>10} | {dense}",
             flush=True,
         )
         timings = dict(r["timings"])
