@@ -252,7 +252,7 @@ class CompatibilityScorer(BaseEstimator):
         comps = self.components(mentor_idx, mentee_idx)
         w = self._weights()
         total = np.zeros(len(np.atleast_1d(mentor_idx)))
-        for wi, name in zip(w, COMPONENTS):
+        for wi, name in zip(w, COMPONENTS, strict=True):
             total += wi * comps[name]
         return np.clip(total, 0.0, 1.0)
 

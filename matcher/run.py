@@ -189,7 +189,7 @@ def match(
         clock, cpu_clock = now, cpu_now
 
     members = sorted(members, key=lambda m: m.id)
-    for a, b in zip(members, members[1:]):
+    for a, b in zip(members, members[1:], strict=False):
         if a.id == b.id:
             raise ValueError(f"duplicate member id {a.id!r}")
     say(f"fitting scorer on {len(members)} members...")
@@ -227,7 +227,7 @@ def match(
     comps = scorer.components(mentor_pos, mentee_pos)
     final = scorer.score(mentor_pos, mentee_pos)
     pairs = []
-    for k, (a, b) in enumerate(zip(mentor_pos.tolist(), mentee_pos.tolist())):
+    for k, (a, b) in enumerate(zip(mentor_pos.tolist(), mentee_pos.tolist(), strict=True)):
         mentor, mentee = members[a], members[b]
         pairs.append(
             Pair(

@@ -8,7 +8,6 @@ import os
 import re
 
 import pytest
-
 from flask.testing import FlaskClient
 
 from web import create_app

@@ -1,6 +1,6 @@
 import pytest
 
-from matcher import MatchConfig, CompatibilityScorer, check_pair, explain_pair, score_pair, VIOLATIONS
+from matcher import VIOLATIONS, CompatibilityScorer, MatchConfig, check_pair, explain_pair, score_pair
 from matcher.features import reasons_for
 
 from .conftest import member

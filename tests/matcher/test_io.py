@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from matcher import InputError, Member, member_to_dict, parse_members, read_members, write_pairs, Pair
+from matcher import InputError, Member, Pair, member_to_dict, parse_members, read_members, write_pairs
 
 GOOD = {
     "id": "u17", "country": "KZ", "agency": "border_service", "roles": ["mentee"],

@@ -4,7 +4,8 @@ import json
 
 import numpy as np
 import scipy.sparse as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.sparse.csgraph import maximum_flow
 
 from matcher import CompatibilityScorer, MatchConfig, check_pair, match, parse_members

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matcher import MatchConfig, match, parse_members, write_pairs
+from matcher import match, parse_members, write_pairs
 
 from .conftest import member, random_population
 
