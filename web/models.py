@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -86,6 +86,8 @@ class Member(UserMixin, db.Model):
     # Rotated to end every session of the member (logout, password change, suspension).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last TOTP time step used, so a code works once only.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(TZDateTime())

@@ -143,3 +143,26 @@ def test_members_cannot_enrol_or_use_the_code_step(client, auth, db):
     auth.login("member@example.org")
     assert client.get("/coordinator/totp").status_code == 403
     assert client.get("/login/totp").status_code == 302
+
+
+def test_a_code_works_once_only(app, client, auth, db):
+    """A code seen over a shoulder cannot open a second session within its 30 seconds."""
+    make_coordinator(db, email="coord@example.org", totp_secret=SEED)  # noqa: S106
+    code = totp.totp(SEED)
+    auth.login("coord@example.org")
+    page = client.get("/login/totp")
+    first = client.post("/login/totp", data={"code": code,
+                                             "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert first.status_code == 302 and "/login/totp" not in first.headers["Location"]
+
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login_page = other.get("/login").get_data(as_text=True)
+    other.post("/login", data={"email": "coord@example.org", "password": "correct horse battery",
+                               "csrf_token": csrf_token(login_page)})
+    page = other.get("/login/totp")
+    replay = other.post("/login/totp", data={"code": code,
+                                             "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert replay.status_code == 401
+    assert "This code is not correct" in replay.get_data(as_text=True)
+    assert other.get("/coordinator/applications").status_code == 302

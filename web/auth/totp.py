@@ -48,21 +48,38 @@ def totp(secret: str, at: float | None = None, *, digits: int = DIGITS, digest=h
     return hotp(_key(secret), int(at // STEP), digits, digest)
 
 
-def verify(secret: str | None, code: str, at: float | None = None, window: int = WINDOW) -> bool:
-    """True when ``code`` is the code of this step or of one step either side."""
+def matching_step(secret: str | None, code: str, at: float | None = None,
+                  window: int = WINDOW) -> int | None:
+    """The time step whose code ``code`` is (this step or one either side), or None."""
     if not secret:
-        return False
+        return None
     code = (code or "").replace(" ", "").strip()
     if len(code) != DIGITS or not code.isdigit():
-        return False
+        return None
     at = time.time() if at is None else at
     key = _key(secret)
     step = int(at // STEP)
     # Compare every candidate, so the time taken does not tell which one matched.
-    matched = False
+    found = None
     for delta in range(-window, window + 1):
-        matched |= hmac.compare_digest(hotp(key, step + delta), code)
-    return matched
+        if hmac.compare_digest(hotp(key, step + delta), code) and found is None:
+            found = step + delta
+    return found
+
+
+def verify(secret: str | None, code: str, at: float | None = None, window: int = WINDOW) -> bool:
+    """True when ``code`` is the code of this step or of one step either side."""
+    return matching_step(secret, code, at, window) is not None
+
+
+def accept(member, code: str, at: float | None = None) -> bool:
+    """Check a sign-in code and use it up: a code (its time step) works once only, so one
+    seen over a shoulder or in a log cannot be replayed within its window."""
+    step = matching_step(member.totp_secret, code, at)
+    if step is None or (member.totp_last_step is not None and step <= member.totp_last_step):
+        return False
+    member.totp_last_step = step
+    return True
 
 
 def provisioning_uri(secret: str, account: str, issuer: str = "Bridges") -> str:

@@ -42,7 +42,7 @@ def verify():
     target = request.args.get("next")
     if form.validate_on_submit():
         member = current_user._get_current_object()
-        if totp.verify(member.totp_secret, form.code.data or ""):
+        if totp.accept(member, form.code.data or ""):
             session.pop(totp.SESSION_KEY, None)
             row = db.session.get(LoginThrottle, _failure_key(member.id))
             if row is not None:
@@ -81,9 +81,11 @@ def enrol():
         session[ENROL_KEY] = secret
     form = TotpForm()
     if form.validate_on_submit():
-        if totp.verify(secret, form.code.data or ""):
+        step = totp.matching_step(secret, form.code.data or "")
+        if step is not None:
             member = current_user._get_current_object()
             member.totp_secret = secret
+            member.totp_last_step = step
             session.pop(ENROL_KEY, None)
             record(member, "coordinator.second_factor_enrol")
             db.session.commit()
