@@ -178,6 +178,19 @@ def test_ignored_request_disappears_and_blocked_member_cannot_write(db, talk):
         services.start_direct(a, b, "new one", NOW)
 
 
+def test_only_the_member_who_blocked_can_unblock(db, talk):
+    a = make_member(db, country="UZ")
+    b = make_member(db, country="TJ")
+    conv = services.start_direct(a, b, "hi", NOW)
+    services.block(conv, b, NOW)
+    with pytest.raises(ValidationFailed, match="Only the member who blocked"):
+        services.unblock(conv, a, NOW)
+    services.unblock(conv, b, NOW)
+    assert services.send_message(conv, a, "thank you", NOW).body == "thank you"
+    with pytest.raises(ValidationFailed, match="not blocked"):
+        services.unblock(conv, b, NOW)
+
+
 def test_mentorship_conversation_is_read_only_after_the_end(db, talk):
     mentor, mentee, conv = talk
     matches.end(conv.mentorship, mentee, NOW, reason="Moved")

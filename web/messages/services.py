@@ -303,6 +303,19 @@ def block(conv: Conversation, member: Member, now: datetime) -> Conversation:
     return conv
 
 
+def unblock(conv: Conversation, member: Member, now: datetime) -> Conversation:
+    """Only the member who blocked a conversation can open it again."""
+    if conv.state != CS.BLOCKED:
+        raise _refuse(_l("This conversation is not blocked."))
+    if conv.blocked_by_id != member.id:
+        raise _refuse(_l("Only the member who blocked this conversation can unblock it."))
+    conv.state = CS.OPEN
+    conv.blocked_by_id = None
+    db.session.flush()
+    log.info("conversation %s unblocked by %s", conv.id, member.id)
+    return conv
+
+
 # --- reading -----------------------------------------------------------------
 
 def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE):

@@ -124,6 +124,12 @@ def block(conversation_id: int):
                    _("The conversation is blocked. Nobody can write in it any more."))
 
 
+@bp.post("/messages/<int:conversation_id>/unblock")
+def unblock(conversation_id: int):
+    return _action(conversation_id, lambda c: services.unblock(c, current_user, utcnow()),
+                   _("The conversation is open again."))
+
+
 @bp.post("/messages/<int:conversation_id>/messages/<int:message_id>/delete")
 def delete(conversation_id: int, message_id: int):
     return _action(conversation_id,
