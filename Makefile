@@ -28,8 +28,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check web matcher jobs tests bench
 
+## make bench: the benchmarks (BENCH_POSTGRES=postgresql://... adds PostgreSQL to the run bench; it is emptied)
 bench: $(STAMP)
 	$(BIN)/python bench/matcher_bench.py --sizes 1000,10000,100000
+	$(BIN)/python bench/matching_run_bench.py --sizes 1000,10000 $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+	$(BIN)/python bench/page_weight.py
 
 ## make translations: extract strings, update catalogues and compile them
 translations: $(STAMP)
