@@ -109,7 +109,7 @@ class MatchConfig:
     min_gap: int = _param(2, "hard constraint: mentor years >= mentee years + min_gap")
     seniority_cap: int = _param(15, "gap in years beyond which the seniority term is full")
     top_k: int = _param(
-        30,
+        100,
         "candidates kept per mentee, by score without the bio term; the maximum "
         "number of matched mentees is guaranteed whatever its value",
     )
