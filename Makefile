@@ -26,7 +26,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check web matcher jobs tests bench
+	$(BIN)/ruff check web matcher jobs tests bench wsgi.py
+	$(BIN)/ruff format --check web matcher jobs tests bench wsgi.py
 
 ## make bench: the benchmarks (BENCH_POSTGRES=postgresql://... adds PostgreSQL to the run bench; it is emptied)
 bench: $(STAMP)

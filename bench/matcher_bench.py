@@ -37,8 +37,7 @@ TAXONOMY = (
     "mentoring_others research_analysis media_relations"
 ).split()
 AGENCIES = (
-    "police border_service customs prosecutor police_academy drug_control emergency "
-    "ministry women_police_association other"
+    "police border_service customs prosecutor police_academy drug_control emergency ministry women_police_association other"
 ).split()
 AGENCY_P = np.array([30, 15, 10, 8, 6, 5, 5, 6, 10, 5], dtype=float)
 COUNTRIES = {"KZ": ("kk", 0.30), "UZ": ("uz", 0.30), "KG": ("ky", 0.17), "TJ": ("tg", 0.15), "TM": ("tk", 0.06)}

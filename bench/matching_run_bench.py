@@ -33,8 +33,9 @@ def bench_one(url: str, size: int) -> dict:
     from web.extensions import db
     from web.models import Mentorship, utcnow
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                      "BASE_URL": "http://localhost", "MAIL_SUPPRESS_SEND": True})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "BASE_URL": "http://localhost", "MAIL_SUPPRESS_SEND": True}
+    )
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             downgrade(revision="base")
@@ -48,14 +49,20 @@ def bench_one(url: str, size: int) -> dict:
         wall = time.perf_counter() - mark
         if run.status != "published":
             raise SystemExit(f"run failed: {run.error}\n{run.traceback}")
-        proposals = db.session.scalar(select(func.count(Mentorship.id))
-                                      .where(Mentorship.run_id == run.id))
+        proposals = db.session.scalar(select(func.count(Mentorship.id)).where(Mentorship.run_id == run.id))
         pool = run.summary["pool"]
-        result = {"backend": db.engine.dialect.name, "size": size, "seed_s": seeded,
-                  "wall_s": wall, "pool": pool["members"], "mentees": pool["mentees"],
-                  "pairs": pool["pairs"], "proposals": proposals,
-                  "dropped": len(run.dropped or []),
-                  **{f"{k}_s": v for k, v in run.timings.items()}}
+        result = {
+            "backend": db.engine.dialect.name,
+            "size": size,
+            "seed_s": seeded,
+            "wall_s": wall,
+            "pool": pool["members"],
+            "mentees": pool["mentees"],
+            "pairs": pool["pairs"],
+            "proposals": proposals,
+            "dropped": len(run.dropped or []),
+            **{f"{k}_s": v for k, v in run.timings.items()},
+        }
         db.session.remove()
         db.engine.dispose()
     return result
@@ -64,8 +71,7 @@ def bench_one(url: str, size: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated member counts")
-    parser.add_argument("--postgres", metavar="URL",
-                        help="also run on this PostgreSQL database (it is emptied first)")
+    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL database (it is emptied first)")
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
     args = parser.parse_args(argv)
     logging.disable(logging.INFO)
@@ -86,12 +92,15 @@ def main(argv=None) -> int:
 
 
 def _print(r: dict) -> None:
-    print(f"{r['backend']:<10} members={r['size']:>6}  pool={r['pool']:>6} "
-          f"mentees={r['mentees']:>5} "
-          f"pairs={r['pairs']:>5} proposals={r['proposals']:>5} dropped={r['dropped']}  "
-          f"run {r['wall_s']:7.2f}s = collect {r.get('collect_s', 0):.2f} + match "
-          f"{r.get('match_s', 0):.2f} + store {r.get('store_s', 0):.2f} + publish "
-          f"{r.get('publish_s', 0):.2f}   (seeding {r['seed_s']:.1f}s, not timed)", flush=True)
+    print(
+        f"{r['backend']:<10} members={r['size']:>6}  pool={r['pool']:>6} "
+        f"mentees={r['mentees']:>5} "
+        f"pairs={r['pairs']:>5} proposals={r['proposals']:>5} dropped={r['dropped']}  "
+        f"run {r['wall_s']:7.2f}s = collect {r.get('collect_s', 0):.2f} + match "
+        f"{r.get('match_s', 0):.2f} + store {r.get('store_s', 0):.2f} + publish "
+        f"{r.get('publish_s', 0):.2f}   (seeding {r['seed_s']:.1f}s, not timed)",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

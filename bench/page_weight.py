@@ -23,9 +23,17 @@ from tests.browser.conftest import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from tests.browser.support import PAGE_BUDGET_BYTES, record_traffic  # noqa: E402
 
 ANONYMOUS = ["/login", "/register", "/privacy", "/password/forgot"]
-SIGNED_IN = ["/", "/directory/", "/directory/?country=KZ", "/profile/", "/profile/edit",
-             "/password", "/coordinator/applications", "/coordinator/members",
-             "/coordinator/outbox"]
+SIGNED_IN = [
+    "/",
+    "/directory/",
+    "/directory/?country=KZ",
+    "/profile/",
+    "/profile/edit",
+    "/password",
+    "/coordinator/applications",
+    "/coordinator/members",
+    "/coordinator/outbox",
+]
 
 
 class _Quiet(WSGIRequestHandler):
@@ -49,8 +57,7 @@ def main() -> int:
     from web.demo import seed
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SERVER_NAME": None,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
+        app = create_app({"TESTING": True, "SERVER_NAME": None, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
         with app.app_context():
             upgrade()
             email, password = seed(members=args.members)

@@ -57,14 +57,17 @@ def jobs_list():
     upcoming = next_run_times(config)
     all_triggers = triggers(config)
     for name, spec in JOBS.items():
-        last = db.session.scalar(db.select(JobExecution).where(JobExecution.job == name)
-                                 .order_by(JobExecution.started_at.desc(), JobExecution.id.desc())
-                                 .limit(1))
+        last = db.session.scalar(
+            db.select(JobExecution)
+            .where(JobExecution.job == name)
+            .order_by(JobExecution.started_at.desc(), JobExecution.id.desc())
+            .limit(1)
+        )
         nxt = upcoming[name]
-        last_text = (f"{last.status} at {last.started_at:%Y-%m-%d %H:%M} UTC" if last
-                     else "never ran")
-        click.echo(f"{name:<10} next {nxt:%Y-%m-%d %H:%M %Z}  [{all_triggers[name]}]  "
-                   f"last: {last_text}  - {spec.description}")
+        last_text = f"{last.status} at {last.started_at:%Y-%m-%d %H:%M} UTC" if last else "never ran"
+        click.echo(
+            f"{name:<10} next {nxt:%Y-%m-%d %H:%M %Z}  [{all_triggers[name]}]  last: {last_text}  - {spec.description}"
+        )
 
 
 @jobs_cli.command("run-now")
@@ -74,8 +77,7 @@ def jobs_run_now(name):
     from .scheduler import JOBS, run_now
 
     if name not in JOBS:
-        raise click.BadParameter(f"unknown job {name!r}; jobs: {', '.join(JOBS)}",
-                                 param_hint="NAME")
+        raise click.BadParameter(f"unknown job {name!r}; jobs: {', '.join(JOBS)}", param_hint="NAME")
     execution = run_now(current_app._get_current_object(), name)
     if execution is None:
         raise click.ClickException("this slot was claimed by another process")
@@ -101,10 +103,12 @@ def runs_list(limit):
 
     for run in db.session.scalars(db.select(MatchRun).order_by(MatchRun.id.desc()).limit(limit)):
         pool = (run.summary or {}).get("pool", {})
-        click.echo(f"{run.id:>5} {run.status:<9} {run.started_at:%Y-%m-%d %H:%M} "
-                   f"{run.started_by:<14} pairs={pool.get('pairs', '-')} "
-                   f"dropped={len(run.dropped or [])}{' what-if' if run.is_what_if else ''}"
-                   + (f"  error: {run.error.splitlines()[0][:80]}" if run.error else ""))
+        click.echo(
+            f"{run.id:>5} {run.status:<9} {run.started_at:%Y-%m-%d %H:%M} "
+            f"{run.started_by:<14} pairs={pool.get('pairs', '-')} "
+            f"dropped={len(run.dropped or [])}{' what-if' if run.is_what_if else ''}"
+            + (f"  error: {run.error.splitlines()[0][:80]}" if run.error else "")
+        )
 
 
 @runs_cli.command("publish")
@@ -132,18 +136,33 @@ def runs_publish(run_id, email):
     except ValidationFailed as exc:
         raise click.ClickException(str(exc)) from exc
     _deliver_mail(db.session)
-    click.echo(f"run {run_id} published: {len(run.pairs) - len(run.dropped or [])} proposals, "
-               f"{len(run.dropped or [])} dropped")
+    click.echo(
+        f"run {run_id} published: {len(run.pairs) - len(run.dropped or [])} proposals, {len(run.dropped or [])} dropped"
+    )
 
 
 @runs_cli.command("export")
 @click.argument("run_id", type=int)
-@click.option("--members", "members_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the run's input (matcher JSON Lines).")
-@click.option("--pairs", "pairs_path", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the run's pairs (matcher JSON Lines).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Also write the run's configuration as TOML (for `--config`).")
+@click.option(
+    "--members",
+    "members_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the run's input (matcher JSON Lines).",
+)
+@click.option(
+    "--pairs",
+    "pairs_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the run's pairs (matcher JSON Lines).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the run's configuration as TOML (for `--config`).",
+)
 def runs_export(run_id, members_path, pairs_path, config_path):
     """Write run RUN_ID's input snapshot and pairs in the matcher's file format.
 
@@ -157,9 +176,10 @@ def runs_export(run_id, members_path, pairs_path, config_path):
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     for d in dropped:
-        click.echo(f"dropped at write time: mentor {d['mentor']} mentee {d['mentee']} "
-                   f"({', '.join(d.get('problems', []))})", err=True)
+        click.echo(
+            f"dropped at write time: mentor {d['mentor']} mentee {d['mentee']} ({', '.join(d.get('problems', []))})",
+            err=True,
+        )
     if not default_config and not config_path:
-        click.echo("note: this run used a non-default configuration; "
-                   "add --config to export it", err=True)
+        click.echo("note: this run used a non-default configuration; add --config to export it", err=True)
     click.echo(f"run {run_id}: members in {members_path}, pairs in {pairs_path}")

@@ -23,13 +23,15 @@ def export_run(run_id: int, members_path, pairs_path, config_path=None) -> tuple
         raise LookupError(f"run {run_id} has no input snapshot (it failed before reading members)")
     dropped = list(run.dropped or [])
     gone = {(d["mentor"], d["mentee"]) for d in dropped}
-    pairs = [Pair(str(p.mentor_id), str(p.mentee_id), p.score, tuple(p.reasons or ()))
-             for p in run.pairs if (str(p.mentor_id), str(p.mentee_id)) not in gone]
+    pairs = [
+        Pair(str(p.mentor_id), str(p.mentee_id), p.score, tuple(p.reasons or ()))
+        for p in run.pairs
+        if (str(p.mentor_id), str(p.mentee_id)) not in gone
+    ]
     Path(members_path).write_text(run.snapshot, encoding="utf-8")
     write_pairs(pairs_path, pairs)
     config = dict(run.config or {})
     if config_path:
-        Path(config_path).write_text(
-            "".join(f"{k} = {v!r}\n" for k, v in sorted(config.items())), encoding="utf-8")
+        Path(config_path).write_text("".join(f"{k} = {v!r}\n" for k, v in sorted(config.items())), encoding="utf-8")
     default = not config or MatchConfig.from_mapping(config) == MatchConfig()
     return dropped, default

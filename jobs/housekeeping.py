@@ -14,8 +14,7 @@ def expire_proposals(session, now: datetime) -> dict:
     from web.matches.services import expire_proposals as expire
 
     config = current_app.config
-    result = expire(now, ttl_days=int(config["PROPOSAL_TTL_DAYS"]),
-                    remind_days=int(config["PROPOSAL_REMINDER_DAYS"]))
+    result = expire(now, ttl_days=int(config["PROPOSAL_TTL_DAYS"]), remind_days=int(config["PROPOSAL_REMINDER_DAYS"]))
     return dict(result or {})
 
 

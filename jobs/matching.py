@@ -69,18 +69,17 @@ def collect_members(session, now: datetime) -> list:
     import matcher
 
     open_states = MentorshipState.OPEN
-    busy_mentees = set(session.scalars(
-        select(Mentorship.mentee_id).where(Mentorship.state.in_(open_states))))
+    busy_mentees = set(session.scalars(select(Mentorship.mentee_id).where(Mentorship.state.in_(open_states))))
     mentor_load: dict[int, int] = defaultdict(int)
-    for mentor_id in session.scalars(
-            select(Mentorship.mentor_id).where(Mentorship.state.in_(open_states))):
+    for mentor_id in session.scalars(select(Mentorship.mentor_id).where(Mentorship.state.in_(open_states))):
         mentor_load[mentor_id] += 1
 
     rows = session.scalars(
         select(Member)
-        .where(Member.status == MemberStatus.ACTIVE,
-               or_(Member.is_mentee.is_(True),
-                   Member.is_mentor.is_(True) & (Member.capacity > 0)))
+        .where(
+            Member.status == MemberStatus.ACTIVE,
+            or_(Member.is_mentee.is_(True), Member.is_mentor.is_(True) & (Member.capacity > 0)),
+        )
         .options(selectinload(Member.languages), selectinload(Member.topics))
         .order_by(Member.id)
     ).all()
@@ -99,8 +98,9 @@ def collect_members(session, now: datetime) -> list:
     ids = {m.id for m, _roles, _free in pool}
     exclude: dict[int, set[int]] = defaultdict(set)
     forbidden = session.execute(select(ForbiddenPair.mentor_id, ForbiddenPair.mentee_id)).all()
-    closed = session.execute(select(Mentorship.mentor_id, Mentorship.mentee_id)
-                             .where(Mentorship.state.in_(NEVER_AGAIN))).all()
+    closed = session.execute(
+        select(Mentorship.mentor_id, Mentorship.mentee_id).where(Mentorship.state.in_(NEVER_AGAIN))
+    ).all()
     for a, b in [*forbidden, *closed]:
         if a in ids and b in ids and a != b:
             exclude[a].add(b)
@@ -108,11 +108,15 @@ def collect_members(session, now: datetime) -> list:
 
     return [
         matcher.Member(
-            id=str(m.id), country=m.country, agency=m.agency_kind, roles=roles,
+            id=str(m.id),
+            country=m.country,
+            agency=m.agency_kind,
+            roles=roles,
             languages=tuple(sorted(lang.code for lang in m.languages)),
             skills=tuple(sorted(t.slug for t in m.topics if t.kind == "skill")),
             goals=tuple(sorted(t.slug for t in m.topics if t.kind == "goal")),
-            bio=m.bio or "", years_of_service=max(0, int(m.years_of_service or 0)),
+            bio=m.bio or "",
+            years_of_service=max(0, int(m.years_of_service or 0)),
             capacity=free if "mentor" in roles else 0,
             exclude=tuple(str(x) for x in sorted(exclude.get(m.id, ()))),
         )
@@ -124,8 +128,7 @@ def snapshot_text(members) -> str:
     """The matcher input file (JSON Lines) for these members, byte-for-byte stable."""
     from matcher import member_to_dict
 
-    return "".join(json.dumps(member_to_dict(m), ensure_ascii=False, sort_keys=True) + "\n"
-                   for m in members)
+    return "".join(json.dumps(member_to_dict(m), ensure_ascii=False, sort_keys=True) + "\n" for m in members)
 
 
 def match_config(overrides: dict[str, Any] | None = None):
@@ -141,9 +144,16 @@ def match_config(overrides: dict[str, Any] | None = None):
     return MatchConfig.from_mapping(base)
 
 
-def run_matching(session, *, now: datetime, started_by: str, started_by_id: int | None = None,
-                 config_overrides: dict[str, Any] | None = None, what_if: bool = False,
-                 auto_publish: bool | None = None) -> MatchRun:
+def run_matching(
+    session,
+    *,
+    now: datetime,
+    started_by: str,
+    started_by_id: int | None = None,
+    config_overrides: dict[str, Any] | None = None,
+    what_if: bool = False,
+    auto_publish: bool | None = None,
+) -> MatchRun:
     """Compute and store one run; a draft unless ``auto_publish`` (default: the
     ``MATCHING_AUTO_PUBLISH`` setting; never for a "what if" run).
 
@@ -152,13 +162,18 @@ def run_matching(session, *, now: datetime, started_by: str, started_by_id: int 
     rather than raised, so callers look at ``run.status``.
     """
     with job_locale():
-        return _run_matching(session, now=now, started_by=started_by,
-                             started_by_id=started_by_id, config_overrides=config_overrides,
-                             what_if=what_if, auto_publish=auto_publish)
+        return _run_matching(
+            session,
+            now=now,
+            started_by=started_by,
+            started_by_id=started_by_id,
+            config_overrides=config_overrides,
+            what_if=what_if,
+            auto_publish=auto_publish,
+        )
 
 
-def _run_matching(session, *, now, started_by, started_by_id, config_overrides, what_if,
-                  auto_publish) -> MatchRun:
+def _run_matching(session, *, now, started_by, started_by_id, config_overrides, what_if, auto_publish) -> MatchRun:
     import matcher
 
     if auto_publish is None:
@@ -179,23 +194,34 @@ def _run_matching(session, *, now, started_by, started_by_id, config_overrides, 
         timings["match"] = _since(mark)
 
         mark = time.perf_counter()
-        run = MatchRun(status=MatchRunStatus.DRAFT, started_at=now, started_by=started_by,
-                       started_by_id=started_by_id, is_what_if=what_if,
-                       summary=_summary(result.summary, members, result.pairs), **facts)
+        run = MatchRun(
+            status=MatchRunStatus.DRAFT,
+            started_at=now,
+            started_by=started_by,
+            started_by_id=started_by_id,
+            is_what_if=what_if,
+            summary=_summary(result.summary, members, result.pairs),
+            **facts,
+        )
         session.add(run)
         session.flush()
-        session.add_all(MatchRunPair(run_id=run.id, mentor_id=int(p.mentor),
-                                     mentee_id=int(p.mentee), score=float(p.score),
-                                     reasons=[dict(r) for r in p.reasons])
-                        for p in result.pairs)
+        session.add_all(
+            MatchRunPair(
+                run_id=run.id,
+                mentor_id=int(p.mentor),
+                mentee_id=int(p.mentee),
+                score=float(p.score),
+                reasons=[dict(r) for r in p.reasons],
+            )
+            for p in result.pairs
+        )
         session.flush()
         timings["store"] = _since(mark)
         actor = session.get(Member, started_by_id) if started_by_id else None
         if actor is not None:
             from web.audit import record
 
-            record(actor, "run.what_if" if what_if else "run.start", run,
-                   overrides=dict(config_overrides or {}))
+            record(actor, "run.what_if" if what_if else "run.start", run, overrides=dict(config_overrides or {}))
         if auto_publish:
             mark = time.perf_counter()
             _publish(session, run, actor=actor, now=now)
@@ -206,12 +232,25 @@ def _run_matching(session, *, now, started_by, started_by_id, config_overrides, 
         session.commit()
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is lost
         session.rollback()
-        run = _record_failure(session, exc, now=now, started_by=started_by,
-                              started_by_id=started_by_id, what_if=what_if,
-                              timings={**timings, "total": _since(started)}, facts=facts)
+        run = _record_failure(
+            session,
+            exc,
+            now=now,
+            started_by=started_by,
+            started_by_id=started_by_id,
+            what_if=what_if,
+            timings={**timings, "total": _since(started)},
+            facts=facts,
+        )
         return run
-    log.info("matching run %s %s: %s pairs from %s members in %.2fs", run.id, run.status,
-             len(result.pairs), len(members), timings["total"])
+    log.info(
+        "matching run %s %s: %s pairs from %s members in %.2fs",
+        run.id,
+        run.status,
+        len(result.pairs),
+        len(members),
+        timings["total"],
+    )
     return run
 
 
@@ -230,13 +269,19 @@ def _summary(summary: dict[str, Any], members, pairs) -> dict[str, Any]:
     return out
 
 
-def _record_failure(session, exc: BaseException, *, now, started_by, started_by_id, what_if,
-                    timings, facts) -> MatchRun:
-    run = MatchRun(status=MatchRunStatus.FAILED, started_at=now, started_by=started_by,
-                   started_by_id=started_by_id, is_what_if=what_if, timings=timings,
-                   finished_at=now + timedelta(seconds=timings.get("total", 0)),
-                   error=f"{type(exc).__name__}: {exc}"[:4000],
-                   traceback="".join(traceback.format_exception(exc))[-20000:], **facts)
+def _record_failure(session, exc: BaseException, *, now, started_by, started_by_id, what_if, timings, facts) -> MatchRun:
+    run = MatchRun(
+        status=MatchRunStatus.FAILED,
+        started_at=now,
+        started_by=started_by,
+        started_by_id=started_by_id,
+        is_what_if=what_if,
+        timings=timings,
+        finished_at=now + timedelta(seconds=timings.get("total", 0)),
+        error=f"{type(exc).__name__}: {exc}"[:4000],
+        traceback="".join(traceback.format_exception(exc))[-20000:],
+        **facts,
+    )
     session.add(run)
     session.commit()
     log.error("matching run %s failed: %s", run.id, type(exc).__name__)
@@ -265,8 +310,11 @@ def lock_key(name: str) -> int:
 def _claim(session, run: MatchRun, to: str, **values) -> None:
     """Move a draft to ``to``, atomically: a second click or process finds it gone."""
     result = session.execute(
-        update(MatchRun).where(MatchRun.id == run.id, MatchRun.status == MatchRunStatus.DRAFT)
-        .values(status=to, **values).execution_options(synchronize_session=False))
+        update(MatchRun)
+        .where(MatchRun.id == run.id, MatchRun.status == MatchRunStatus.DRAFT)
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         session.rollback()
         raise ValidationFailed([(None, _l("This run is no longer a draft; nothing was done."))])
@@ -283,12 +331,12 @@ def _publish(session, run: MatchRun, *, actor: Member | None, now: datetime) -> 
     from web.matches import services as mentoring
 
     _take_publish_lock(session)
-    _claim(session, run, MatchRunStatus.PUBLISHED, published_at=now,
-           published_by_id=actor.id if actor is not None else None)
+    _claim(session, run, MatchRunStatus.PUBLISHED, published_at=now, published_by_id=actor.id if actor is not None else None)
     pairs = session.execute(
-        select(MatchRunPair.mentor_id, MatchRunPair.mentee_id, MatchRunPair.score,
-               MatchRunPair.reasons)
-        .where(MatchRunPair.run_id == run.id).order_by(MatchRunPair.id)).all()
+        select(MatchRunPair.mentor_id, MatchRunPair.mentee_id, MatchRunPair.score, MatchRunPair.reasons)
+        .where(MatchRunPair.run_id == run.id)
+        .order_by(MatchRunPair.id)
+    ).all()
     _proposals, dropped = mentoring.propose_many(pairs, run=run, actor=actor, now=now)
     run.dropped = dropped
     if dropped:
@@ -316,8 +364,7 @@ def _publish_run(session, run: MatchRun, *, actor: Member | None, now: datetime)
         dropped = _publish(session, run, actor=actor, now=now)
         run.timings = {**(run.timings or {}), "publish": _since(mark)}
         run.error, run.traceback = "", ""
-        pairs = session.scalar(select(func.count(MatchRunPair.id))
-                               .where(MatchRunPair.run_id == run.id))
+        pairs = session.scalar(select(func.count(MatchRunPair.id)).where(MatchRunPair.run_id == run.id))
         record(actor, "run.publish", run, proposed=pairs - len(dropped), dropped=len(dropped))
         session.commit()
     except ValidationFailed:

@@ -60,8 +60,7 @@ def _matching(session, now: datetime, origin: str) -> dict:
     from .matching import run_matching
 
     run = run_matching(session, now=now, started_by=origin)
-    result = {"run_id": run.id, "status": run.status, "pairs": len(run.pairs),
-              "dropped": len(run.dropped or [])}
+    result = {"run_id": run.id, "status": run.status, "pairs": len(run.pairs), "dropped": len(run.dropped or [])}
     if run.status == MatchRunStatus.FAILED:
         raise JobFailed(run.error, result=result, tb=run.traceback)
     return result
@@ -86,18 +85,28 @@ class JobSpec:
     lock_ttl: timedelta = timedelta(minutes=30)
 
 
-JOBS: dict[str, JobSpec] = {spec.name: spec for spec in (
-    JobSpec("matching", _matching, "0 6 * * mon", "Matching run (a draft unless auto-publish)",
-            lock_ttl=timedelta(hours=2)),
-    JobSpec("expiry", _housekeeping("expire_proposals"), "15 1 * * *",
-            "Expire unanswered proposals; remind before they expire"),
-    JobSpec("reminders", _housekeeping("checkin_reminders"), "0 9 * * *",
-            "Check-in reminders for active mentorships"),
-    JobSpec("feedback", _housekeeping("feedback_requests"), "30 9 * * *",
-            "Feedback requests for mentorships that end or ended"),
-    JobSpec("digest", _housekeeping("digest"), "0 7 * * *",
-            "Email digest for members who chose it"),
-)}
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            "matching", _matching, "0 6 * * mon", "Matching run (a draft unless auto-publish)", lock_ttl=timedelta(hours=2)
+        ),
+        JobSpec(
+            "expiry",
+            _housekeeping("expire_proposals"),
+            "15 1 * * *",
+            "Expire unanswered proposals; remind before they expire",
+        ),
+        JobSpec("reminders", _housekeeping("checkin_reminders"), "0 9 * * *", "Check-in reminders for active mentorships"),
+        JobSpec(
+            "feedback",
+            _housekeeping("feedback_requests"),
+            "30 9 * * *",
+            "Feedback requests for mentorships that end or ended",
+        ),
+        JobSpec("digest", _housekeeping("digest"), "0 7 * * *", "Email digest for members who chose it"),
+    )
+}
 
 _DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
@@ -124,8 +133,7 @@ def triggers(config) -> dict:
     crons = dict(config.get("JOB_SCHEDULES") or {})
     if config.get("MATCHING_CRON"):
         crons["matching"] = config["MATCHING_CRON"]
-    return {name: crontab_trigger(crons.get(name, spec.default_cron), tz)
-            for name, spec in JOBS.items()}
+    return {name: crontab_trigger(crons.get(name, spec.default_cron), tz) for name, spec in JOBS.items()}
 
 
 def slot_for(trigger, now: datetime, window: timedelta = MISFIRE_GRACE * 2) -> datetime:
@@ -174,17 +182,14 @@ def acquire_lock(name: str, ttl: timedelta) -> _Lock | None:
     now = utcnow()
     try:
         with engine.begin() as conn:
-            conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name,
-                                                     SchedulerLock.expires_at < now))
-            conn.execute(SchedulerLock.__table__.insert().values(
-                name=name, holder=holder, expires_at=now + ttl))
+            conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name, SchedulerLock.expires_at < now))
+            conn.execute(SchedulerLock.__table__.insert().values(name=name, holder=holder, expires_at=now + ttl))
     except IntegrityError:
         return None
 
     def release_row():
         with engine.begin() as conn:
-            conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name,
-                                                     SchedulerLock.holder == holder))
+            conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name, SchedulerLock.holder == holder))
 
     return _Lock(release_row)
 
@@ -192,8 +197,9 @@ def acquire_lock(name: str, ttl: timedelta) -> _Lock | None:
 # Executions ----------------------------------------------------------------------------
 
 
-def execute(app, name: str, scheduled_for: datetime, *, now: datetime | None = None,
-            origin: str = "scheduler") -> JobExecution | None:
+def execute(
+    app, name: str, scheduled_for: datetime, *, now: datetime | None = None, origin: str = "scheduler"
+) -> JobExecution | None:
     """Run job ``name`` for its slot ``scheduled_for`` at most once across processes.
 
     Returns the execution record (``ok``, ``failed`` or ``skipped``), or None
@@ -207,13 +213,11 @@ def execute(app, name: str, scheduled_for: datetime, *, now: datetime | None = N
         try:
             execution_id = _claim_slot(session, name, scheduled_for)
             if execution_id is None:
-                log.info("job %s for %s already claimed elsewhere; skipped", name,
-                         scheduled_for.isoformat())
+                log.info("job %s for %s already claimed elsewhere; skipped", name, scheduled_for.isoformat())
                 return None
             lock = acquire_lock(name, spec.lock_ttl)
             if lock is None:
-                _finish(session, execution_id, "skipped",
-                        error="another execution of this job was still running")
+                _finish(session, execution_id, "skipped", error="another execution of this job was still running")
                 log.warning("job %s for %s skipped: lock held", name, scheduled_for.isoformat())
                 return session.get(JobExecution, execution_id)
             try:
@@ -227,8 +231,7 @@ def execute(app, name: str, scheduled_for: datetime, *, now: datetime | None = N
 
 
 def _claim_slot(session, name: str, scheduled_for: datetime) -> int | None:
-    execution = JobExecution(job=name, scheduled_for=scheduled_for, started_at=utcnow(),
-                             status="running", host=HOST)
+    execution = JobExecution(job=name, scheduled_for=scheduled_for, started_at=utcnow(), status="running", host=HOST)
     session.add(execution)
     try:
         session.commit()
@@ -245,24 +248,26 @@ def _run(session, spec: JobSpec, execution_id: int, now: datetime, origin: str) 
         session.commit()
     except JobFailed as exc:
         session.rollback()
-        _finish(session, execution_id, "failed", result=exc.result, error=str(exc)[:4000],
-                tb=exc.tb)
+        _finish(session, execution_id, "failed", result=exc.result, error=str(exc)[:4000], tb=exc.tb)
         log.error("job %s (execution %s) failed: %s", spec.name, execution_id, exc.result)
         return
     except Exception as exc:  # noqa: BLE001 - recorded, and retried at the next slot
         session.rollback()
-        _finish(session, execution_id, "failed", error=f"{type(exc).__name__}: {exc}"[:4000],
-                tb="".join(traceback.format_exception(exc))[-20000:])
-        log.error("job %s (execution %s) failed: %s", spec.name, execution_id,
-                  type(exc).__name__)
+        _finish(
+            session,
+            execution_id,
+            "failed",
+            error=f"{type(exc).__name__}: {exc}"[:4000],
+            tb="".join(traceback.format_exception(exc))[-20000:],
+        )
+        log.error("job %s (execution %s) failed: %s", spec.name, execution_id, type(exc).__name__)
         return
     _finish(session, execution_id, "ok", result=result)
     log.info("job %s (execution %s) ok: %s", spec.name, execution_id, result)
     _deliver_mail(session)
 
 
-def _finish(session, execution_id: int, status: str, *, result: dict | None = None,
-            error: str = "", tb: str = "") -> None:
+def _finish(session, execution_id: int, status: str, *, result: dict | None = None, error: str = "", tb: str = "") -> None:
     execution = session.get(JobExecution, execution_id)
     execution.status = status
     execution.finished_at = utcnow()
@@ -286,8 +291,7 @@ def _deliver_mail(session) -> None:
         log.exception("delivering %s queued emails failed", len(ids))
 
 
-def run_now(app, name: str, *, now: datetime | None = None,
-            origin: str = "cli") -> JobExecution | None:
+def run_now(app, name: str, *, now: datetime | None = None, origin: str = "cli") -> JobExecution | None:
     """Run a job at once, in its own slot (the current instant)."""
     now = now or utcnow()
     return execute(app, name, now, now=now, origin=origin)
@@ -305,8 +309,7 @@ def _fire(app, name: str, trigger) -> None:
         log.exception("job %s could not be executed", name)
 
 
-def build_scheduler(app, *, blocking: bool = False, only: list[str] | None = None,
-                    trigger_overrides: dict | None = None):
+def build_scheduler(app, *, blocking: bool = False, only: list[str] | None = None, trigger_overrides: dict | None = None):
     """A scheduler with every job (or ``only`` those), not started."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -316,21 +319,18 @@ def build_scheduler(app, *, blocking: bool = False, only: list[str] | None = Non
     scheduler = cls(
         timezone=app.config.get("MATCHING_TIMEZONE") or "Asia/Almaty",
         executors={"default": ThreadPoolExecutor(2)},
-        job_defaults={"coalesce": True, "max_instances": 1,
-                      "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
     )
     all_triggers = {**triggers(app.config), **(trigger_overrides or {})}
     for name in only or JOBS:
         trigger = all_triggers[name]
-        scheduler.add_job(_fire, trigger=trigger, args=(app, name, trigger), id=name,
-                          name=name, replace_existing=True)
+        scheduler.add_job(_fire, trigger=trigger, args=(app, name, trigger), id=name, name=name, replace_existing=True)
     return scheduler
 
 
 def next_run_times(config, now: datetime | None = None) -> dict[str, datetime | None]:
     now = now or utcnow()
-    return {name: trigger.get_next_fire_time(None, now)
-            for name, trigger in triggers(config).items()}
+    return {name: trigger.get_next_fire_time(None, now) for name, trigger in triggers(config).items()}
 
 
 def start_in_dev_server(app) -> None:

@@ -121,9 +121,7 @@ def class_max_matching(pop: Population):
     big = int(min(e_count.sum(), np.iinfo(np.int32).max))
     g_rows = np.concatenate([np.zeros(ne, np.int64), 1 + rows, 1 + ne + np.arange(nm)])
     g_cols = np.concatenate([1 + np.arange(ne), 1 + ne + cols, np.full(nm, sink)])
-    g_cap = np.concatenate(
-        [e_count, np.minimum(e_count[rows], m_places[cols]), np.minimum(m_places, big)]
-    ).astype(np.int32)
+    g_cap = np.concatenate([e_count, np.minimum(e_count[rows], m_places[cols]), np.minimum(m_places, big)]).astype(np.int32)
     graph = sp.csr_matrix((g_cap, (g_rows, g_cols)), shape=(sink + 1, sink + 1))
     flow = maximum_flow(graph, src, sink).flow.tocoo()
     sel = (flow.data > 0) & (flow.row >= 1) & (flow.row <= ne) & (flow.col > ne) & (flow.col < sink)
@@ -255,6 +253,7 @@ def _row_top_k(z: np.ndarray, k: int, row_keys: np.ndarray, col_keys: np.ndarray
         out_c.append(padded_cols[rr, top])
     return np.concatenate(out_r), np.concatenate(out_c)
 
+
 def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     """Per mentee, her ``top_k`` best feasible mentors by the bio-free score.
 
@@ -286,9 +285,7 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     )
 
     packed = np.packbits(pop.languages[pop.mentees], axis=1)
-    keys = np.column_stack(
-        [pop.country[pop.mentees][:, None].astype(np.int64), packed.astype(np.int64)]
-    )
+    keys = np.column_stack([pop.country[pop.mentees][:, None].astype(np.int64), packed.astype(np.int64)])
     _, group = np.unique(keys, axis=0, return_inverse=True)
     group = group.ravel()
     for g in range(group.max() + 1):
@@ -378,19 +375,13 @@ def solve_lexicographic(n_mentees, capacity, e_edge, m_edge, score, mate):
     source = n_mentees + n_mentors
     sink = source + 1
     n_edges = len(e_edge)
-    tails = np.concatenate([
-        np.full(n_mentees, source), np.asarray(e_edge), n_mentees + np.arange(n_mentors)
-    ]).astype(np.int32)
-    heads = np.concatenate([
-        np.arange(n_mentees), n_mentees + np.asarray(m_edge), np.full(n_mentors, sink)
-    ]).astype(np.int32)
-    caps = np.concatenate([
-        np.ones(n_mentees), np.ones(n_edges), np.asarray(capacity)
-    ]).astype(np.int64)
+    tails = np.concatenate([np.full(n_mentees, source), np.asarray(e_edge), n_mentees + np.arange(n_mentors)]).astype(
+        np.int32
+    )
+    heads = np.concatenate([np.arange(n_mentees), n_mentees + np.asarray(m_edge), np.full(n_mentors, sink)]).astype(np.int32)
+    caps = np.concatenate([np.ones(n_mentees), np.ones(n_edges), np.asarray(capacity)]).astype(np.int64)
     pair_cost = SCALE - np.rint(np.clip(score, 0.0, 1.0) * SCALE).astype(np.int64)
-    costs = np.concatenate([
-        np.zeros(n_mentees, np.int64), pair_cost, np.zeros(n_mentors, np.int64)
-    ])
+    costs = np.concatenate([np.zeros(n_mentees, np.int64), pair_cost, np.zeros(n_mentors, np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supplies = np.zeros(sink + 1, np.int64)

@@ -22,9 +22,7 @@ class InputError(Exception):
     """
 
     def __init__(self, problems):
-        self.problems = sorted(
-            ((int(n), str(m)) for n, m in problems), key=lambda p: p[0]
-        )
+        self.problems = sorted(((int(n), str(m)) for n, m in problems), key=lambda p: p[0])
         super().__init__(self.problems)
 
     def __str__(self):

@@ -278,9 +278,7 @@ class CompatibilityScorer(BaseEstimator):
         year_values = np.asarray(year_values, dtype=np.int64)
         if side == "mentor":
             yrs = np.searchsorted(year_values, self.years_[idx])
-            onehot = sp.csr_matrix(
-                (np.ones(len(idx)), (np.arange(len(idx)), yrs)), shape=(len(idx), len(year_values))
-            )
+            onehot = sp.csr_matrix((np.ones(len(idx)), (np.arange(len(idx)), yrs)), shape=(len(idx), len(year_values)))
             blocks = [self.skills_[idx], self.languages_[idx], self.agencies_[idx], onehot]
             return sp.hstack(blocks, format="csr").toarray()
         if side != "mentee":
@@ -327,9 +325,7 @@ def reasons_for(mentor: Member, mentee: Member, *, bio_similarity: float, config
     langs = set(mentor.languages)
     out: list[dict] = [{"kind": "goal_covered", "slug": g} for g in mentee.goals if g in skills]
     out += [{"kind": "shared_language", "code": x} for x in mentee.languages if x in langs]
-    out.append(
-        {"kind": "seniority_gap", "years": mentor.years_of_service - mentee.years_of_service}
-    )
+    out.append({"kind": "seniority_gap", "years": mentor.years_of_service - mentee.years_of_service})
     if mentor.country != mentee.country:
         out.append(
             {

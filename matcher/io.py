@@ -88,9 +88,7 @@ def _member_from_obj(obj) -> tuple[Member | None, list[str]]:
                 problems.append(f"unknown role {r!r} (want 'mentor' and/or 'mentee')")
         roles = tuple(r for r in ROLES if r in roles)
 
-    languages = _str_list(
-        obj, "languages", problems, _LANGUAGE, "language code", " (want ISO 639-1 such as 'ru')"
-    )
+    languages = _str_list(obj, "languages", problems, _LANGUAGE, "language code", " (want ISO 639-1 such as 'ru')")
     slug_hint = " (want a slug such as 'border_management')"
     skills = _str_list(obj, "skills", problems, _SLUG, "slug", slug_hint)
     goals = _str_list(obj, "goals", problems, _SLUG, "slug", slug_hint)

@@ -90,21 +90,14 @@ class MatchConfig:
     matcher.errors.ConfigError: unknown configuration key 'w_goal' (known keys: ...)
     """
 
-    w_goal_coverage: float = _param(
-        0.40, "share of the mentee's goals that the mentor's skills cover (the leading term)"
-    )
+    w_goal_coverage: float = _param(0.40, "share of the mentee's goals that the mentor's skills cover (the leading term)")
     w_skill_overlap: float = _param(
         0.20,
-        "the same coverage weighted by IDF over the mentors' skills: covering a goal "
-        "that few mentors offer counts more",
+        "the same coverage weighted by IDF over the mentors' skills: covering a goal that few mentors offer counts more",
     )
     w_language: float = _param(0.08, "share of the mentee's languages the mentor speaks")
-    w_bio: float = _param(
-        0.12, "cosine similarity of the bios (TF-IDF over character n-grams, any language)"
-    )
-    w_seniority: float = _param(
-        0.12, "seniority gap in years, growing linearly up to seniority_cap"
-    )
+    w_bio: float = _param(0.12, "cosine similarity of the bios (TF-IDF over character n-grams, any language)")
+    w_seniority: float = _param(0.12, "seniority gap in years, growing linearly up to seniority_cap")
     w_agency: float = _param(0.08, "1 when both serve in the same kind of agency")
     min_gap: int = _param(2, "hard constraint: mentor years >= mentee years + min_gap")
     seniority_cap: int = _param(15, "gap in years beyond which the seniority term is full")
@@ -115,9 +108,7 @@ class MatchConfig:
     )
     bio_ngram_min: int = _param(3, "shortest character n-gram of the bio TF-IDF")
     bio_ngram_max: int = _param(4, "longest character n-gram of the bio TF-IDF")
-    bio_reason_threshold: float = _param(
-        0.1, "bio similarity from which a bio_overlap reason is given"
-    )
+    bio_reason_threshold: float = _param(0.1, "bio similarity from which a bio_overlap reason is given")
     histogram_bins: int = _param(10, "bins of the score histogram in the summary")
 
     def __post_init__(self):
@@ -186,8 +177,7 @@ class MatchConfig:
         unknown = sorted(k for k in mapping if k not in known)
         if unknown:
             raise ConfigError(
-                ", ".join(f"unknown configuration key {k!r}" for k in unknown)
-                + f" (known keys: {', '.join(known)})"
+                ", ".join(f"unknown configuration key {k!r}" for k in unknown) + f" (known keys: {', '.join(known)})"
             )
         return cls(**dict(mapping))
 

@@ -132,10 +132,7 @@ def _summary(members, pop, pairs, coverage, unmatched, config, timings, max_matc
             "counts": [int(x) for x in counts],
         },
         "by_country": {c: by_country[c] for c in sorted(by_country)},
-        "flows": [
-            {"mentor_country": a, "mentee_country": b, "pairs": n}
-            for (a, b), n in sorted(flows.items())
-        ],
+        "flows": [{"mentor_country": a, "mentee_country": b, "pairs": n} for (a, b), n in sorted(flows.items())],
         "unmatched": unmatched,
         "unmatched_reasons": dict(sorted(Counter(u["reason"] for u in unmatched).items())),
         "config": config.to_dict(),
@@ -288,4 +285,3 @@ def explain_pair(mentor: Member, mentee: Member, config: MatchConfig | None = No
     config = config or MatchConfig()
     scorer, i, j = _fit_pair(mentor, mentee, config)
     return reasons_for(mentor, mentee, bio_similarity=scorer.bio_similarity(i, j), config=config)
-

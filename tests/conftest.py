@@ -18,7 +18,7 @@ def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
@@ -39,12 +39,14 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
-        "SERVER_NAME": "localhost",
-        "BASE_URL": "http://localhost",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+            "SERVER_NAME": "localhost",
+            "BASE_URL": "http://localhost",
+        }
+    )
     with app.app_context():
         from flask_migrate import downgrade, upgrade
 
@@ -119,8 +121,7 @@ class AuthActions:
         return csrf_token(self.client.get(path).get_data(as_text=True))
 
     def login(self, email: str, password: str = "correct horse battery", **kw):
-        return self.client.post("/login", data={"email": email, "password": password,
-                                                "csrf_token": self.token()}, **kw)
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": self.token()}, **kw)
 
     def logout(self):
         token = csrf_token(self.client.get("/profile/").get_data(as_text=True))

@@ -19,20 +19,37 @@ def _hash(password: str) -> str:
     return _hash_cache[password]
 
 
-def make_member(db=None, *, country="KZ", languages=("ru",), skills=("leadership",),
-                goals=("public_speaking",), password=PASSWORD, commit=True, **overrides) -> Member:
+def make_member(
+    db=None,
+    *,
+    country="KZ",
+    languages=("ru",),
+    skills=("leadership",),
+    goals=("public_speaking",),
+    password=PASSWORD,
+    commit=True,
+    **overrides,
+) -> Member:
     n = next(_counter)
     values = dict(
-        email=f"member{n}@example.org", display_name=f"Member {n}", country=country,
-        agency_kind="police", agency_name="Ministry of Internal Affairs", rank="Captain",
-        years_of_service=5, is_mentee=True, is_mentor=False, capacity=0,
-        status=MemberStatus.ACTIVE, consent_at=utcnow(), locale="en",
+        email=f"member{n}@example.org",
+        display_name=f"Member {n}",
+        country=country,
+        agency_kind="police",
+        agency_name="Ministry of Internal Affairs",
+        rank="Captain",
+        years_of_service=5,
+        is_mentee=True,
+        is_mentor=False,
+        capacity=0,
+        status=MemberStatus.ACTIVE,
+        consent_at=utcnow(),
+        locale="en",
     )
     values.update(overrides)
     member = Member(password_hash=_hash(password), **values)
     member.languages = [MemberLanguage(code=c) for c in languages]
-    member.topics = [MemberTopic(kind="skill", slug=s) for s in skills] + [
-        MemberTopic(kind="goal", slug=g) for g in goals]
+    member.topics = [MemberTopic(kind="skill", slug=s) for s in skills] + [MemberTopic(kind="goal", slug=g) for g in goals]
     _db.session.add(member)
     if commit:
         _db.session.commit()

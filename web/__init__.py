@@ -66,9 +66,7 @@ def configure(app: Flask, config_class: type[Config], overrides: dict[str, Any])
 
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def register_extensions(app: Flask) -> None:
@@ -118,8 +116,19 @@ def register_blueprints(app: Flask) -> None:
     from .profile.views import bp as profile_bp
     from .runs.views import bp as runs_bp
 
-    for bp in (main_bp, auth_bp, profile_bp, directory_bp, coordinator_bp, matches_bp,
-               messages_bp, notifications_bp, runs_bp, console_bp, totp_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        profile_bp,
+        directory_bp,
+        coordinator_bp,
+        matches_bp,
+        messages_bp,
+        notifications_bp,
+        runs_bp,
+        console_bp,
+        totp_bp,
+    ):
         app.register_blueprint(bp)
 
 

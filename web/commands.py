@@ -19,10 +19,8 @@ def register(app: Flask) -> None:
     @click.argument("email")
     @click.option("--name", default="Coordinator", help="Display name for a new account.")
     @click.option("--country", default="KZ", help="Country code for a new account.")
-    @click.option("--scope", default=None,
-                  help="Country code for a national focal point; omit for a regional coordinator.")
-    @click.password_option(help="Password for a new account (asked when omitted).",
-                           prompt_required=False)
+    @click.option("--scope", default=None, help="Country code for a national focal point; omit for a regional coordinator.")
+    @click.password_option(help="Password for a new account (asked when omitted).", prompt_required=False)
     def create_coordinator(email, name, country, scope, password):
         """Make EMAIL a coordinator, creating the account when it does not exist."""
         from .auth.passwords import hash_password, password_problems
@@ -36,10 +34,18 @@ def register(app: Flask) -> None:
             problems = password_problems(password, email=email)
             if problems:
                 raise click.ClickException(" ".join(str(p) for p in problems))
-            member = Member(email=normalise_email(email), password_hash=hash_password(password),
-                            display_name=name, country=country.upper(), agency_kind="other",
-                            agency_name="OSCE", years_of_service=0, is_mentee=False,
-                            consent_at=utcnow(), status=MemberStatus.ACTIVE)
+            member = Member(
+                email=normalise_email(email),
+                password_hash=hash_password(password),
+                display_name=name,
+                country=country.upper(),
+                agency_kind="other",
+                agency_name="OSCE",
+                years_of_service=0,
+                is_mentee=False,
+                consent_at=utcnow(),
+                status=MemberStatus.ACTIVE,
+            )
             member.languages = [MemberLanguage(code="ru")]
             db.session.add(member)
         member.is_coordinator = True
@@ -47,8 +53,9 @@ def register(app: Flask) -> None:
         if member.status == MemberStatus.PENDING:
             member.status = MemberStatus.ACTIVE
         db.session.commit()
-        click.echo(f"{member.email} is now a coordinator"
-                   + (f" for {member.coordinator_scope}." if scope else " (regional)."))
+        click.echo(
+            f"{member.email} is now a coordinator" + (f" for {member.coordinator_scope}." if scope else " (regional).")
+        )
 
     @app.cli.command("seed-demo")
     @click.option("--members", default=60, show_default=True, type=click.IntRange(1, 100000))

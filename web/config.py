@@ -79,19 +79,32 @@ class Config:
             values["SQLALCHEMY_DATABASE_URI"] = url
         if env.get("SECRET_KEY"):
             values["SECRET_KEY"] = env["SECRET_KEY"]
-        for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-                    "BASE_URL", "REDIS_URL", "MATCHING_CRON", "MATCHING_TIMEZONE"):
+        for key in (
+            "MAIL_SERVER",
+            "MAIL_USERNAME",
+            "MAIL_PASSWORD",
+            "MAIL_DEFAULT_SENDER",
+            "BASE_URL",
+            "REDIS_URL",
+            "MATCHING_CRON",
+            "MATCHING_TIMEZONE",
+        ):
             if env.get(key):
                 values[key] = env[key]
         if env.get("MAIL_PORT"):
             values["MAIL_PORT"] = int(env["MAIL_PORT"])
-        for key in ("MAIL_USE_TLS", "MAIL_USE_SSL", "MATCHING_AUTO_PUBLISH",
-                    "COORDINATOR_TOTP_REQUIRED"):
+        for key in ("MAIL_USE_TLS", "MAIL_USE_SSL", "MATCHING_AUTO_PUBLISH", "COORDINATOR_TOTP_REQUIRED"):
             if key in env:
                 values[key] = _bool(env[key])
-        for key in ("PROXY_COUNT", "MATCHING_MIN_GAP_YEARS", "PROPOSAL_TTL_DAYS",
-                    "PROPOSAL_REMINDER_DAYS", "PROGRAMME_MONTHS", "CHECKIN_INTERVAL_DAYS",
-                    "MESSAGES_PER_MINUTE"):
+        for key in (
+            "PROXY_COUNT",
+            "MATCHING_MIN_GAP_YEARS",
+            "PROPOSAL_TTL_DAYS",
+            "PROPOSAL_REMINDER_DAYS",
+            "PROGRAMME_MONTHS",
+            "CHECKIN_INTERVAL_DAYS",
+            "MESSAGES_PER_MINUTE",
+        ):
             if env.get(key):
                 values[key] = int(env[key])
         if env.get("MATCHING_CONFIG"):

@@ -36,8 +36,17 @@ AGENCIES = {
     "emergency": ["Ministry of Emergency Situations"],
     "women_police_association": ["Association of Women in Law Enforcement"],
 }
-RANKS = ["Lieutenant", "Senior Lieutenant", "Captain", "Major", "Lieutenant Colonel", "Colonel",
-         "Inspector", "Senior Inspector", "Specialist"]
+RANKS = [
+    "Lieutenant",
+    "Senior Lieutenant",
+    "Captain",
+    "Major",
+    "Lieutenant Colonel",
+    "Colonel",
+    "Inspector",
+    "Senior Inspector",
+    "Specialist",
+]
 BIOS_RU = [
     "Работаю в службе более {y} лет, занимаюсь {topic}. Хочу делиться опытом с коллегами из региона.",
     "Руковожу небольшой командой. Интересуюсь вопросами {topic} и международного сотрудничества.",
@@ -49,10 +58,24 @@ BIOS_EN = [
     "I lead a shift team and care about {topic}. Happy to mentor younger colleagues.",
     "Trainer at our academy; my focus is {topic} and practical tools for daily work.",
 ]
-TOPIC_WORDS_RU = ["пограничного контроля", "противодействия торговле людьми", "кризисных коммуникаций",
-                  "лидерства", "расследований", "поддержки пострадавших", "киберпреступности"]
-TOPIC_WORDS_EN = ["border management", "counter-trafficking", "crisis communication",
-                  "leadership", "criminal investigation", "victim support", "cybercrime"]
+TOPIC_WORDS_RU = [
+    "пограничного контроля",
+    "противодействия торговле людьми",
+    "кризисных коммуникаций",
+    "лидерства",
+    "расследований",
+    "поддержки пострадавших",
+    "киберпреступности",
+]
+TOPIC_WORDS_EN = [
+    "border management",
+    "counter-trafficking",
+    "crisis communication",
+    "leadership",
+    "criminal investigation",
+    "victim support",
+    "cybercrime",
+]
 
 COORDINATOR_EMAIL = "coordinator@bridges.example"
 
@@ -66,10 +89,20 @@ def seed(members: int = 60, seed_value: int = 2023) -> tuple[str, str]:
     # One hash for every demo member keeps seeding fast; each has her own in real life.
     demo_hash = hash_password(password)
     coordinator = Member(
-        email=COORDINATOR_EMAIL, password_hash=demo_hash, display_name="Demo Coordinator (OSCE)",
-        country="KZ", agency_kind="other", agency_name="OSCE Programme Office in Astana",
-        years_of_service=15, is_mentee=False, is_mentor=False, capacity=0,
-        status=MemberStatus.ACTIVE, is_coordinator=True, consent_at=utcnow(), locale="ru",
+        email=COORDINATOR_EMAIL,
+        password_hash=demo_hash,
+        display_name="Demo Coordinator (OSCE)",
+        country="KZ",
+        agency_kind="other",
+        agency_name="OSCE Programme Office in Astana",
+        years_of_service=15,
+        is_mentee=False,
+        is_mentor=False,
+        capacity=0,
+        status=MemberStatus.ACTIVE,
+        is_coordinator=True,
+        consent_at=utcnow(),
+        locale="ru",
     )
     coordinator.languages = [MemberLanguage(code=c) for c in ("en", "kk", "ru")]
     db.session.add(coordinator)
@@ -89,23 +122,40 @@ def seed(members: int = 60, seed_value: int = 2023) -> tuple[str, str]:
             langs.discard("ru")
         name = f"{rng.choice(FIRST[country])} {rng.choice(LAST[country])}"
         topic_ru, topic_en = rng.choice(list(zip(TOPIC_WORDS_RU, TOPIC_WORDS_EN, strict=True)))
-        bio = (rng.choice(BIOS_RU).format(y=years, topic=topic_ru) if rng.random() < 0.65
-               else rng.choice(BIOS_EN).format(y=years, topic=topic_en))
+        bio = (
+            rng.choice(BIOS_RU).format(y=years, topic=topic_ru)
+            if rng.random() < 0.65
+            else rng.choice(BIOS_EN).format(y=years, topic=topic_en)
+        )
         member = Member(
-            email=f"member{i + 1}@bridges.example", password_hash=demo_hash, display_name=name,
-            country=country, agency_kind=kind, agency_name=rng.choice(AGENCIES[kind]),
-            rank=rng.choice(RANKS) if rng.random() < 0.8 else "", years_of_service=years,
-            is_mentor=mentor, is_mentee=mentee, capacity=rng.randint(1, 3) if mentor else 0,
-            bio=bio, locale=rng.choice(["ru", "ru", "en"]), consent_at=utcnow(),
+            email=f"member{i + 1}@bridges.example",
+            password_hash=demo_hash,
+            display_name=name,
+            country=country,
+            agency_kind=kind,
+            agency_name=rng.choice(AGENCIES[kind]),
+            rank=rng.choice(RANKS) if rng.random() < 0.8 else "",
+            years_of_service=years,
+            is_mentor=mentor,
+            is_mentee=mentee,
+            capacity=rng.randint(1, 3) if mentor else 0,
+            bio=bio,
+            locale=rng.choice(["ru", "ru", "en"]),
+            consent_at=utcnow(),
             status=MemberStatus.ACTIVE if rng.random() < 0.9 else MemberStatus.PENDING,
-            show_email=rng.random() < 0.3, show_rank=rng.random() < 0.8,
+            show_email=rng.random() < 0.3,
+            show_rank=rng.random() < 0.8,
         )
         member.languages = [MemberLanguage(code=c) for c in sorted(langs)]
-        skills = set(rng.sample(popular, 2) + rng.sample(topics, rng.randint(1, 3))) if mentor else \
-            set(rng.sample(topics, rng.randint(1, 2)))
+        skills = (
+            set(rng.sample(popular, 2) + rng.sample(topics, rng.randint(1, 3)))
+            if mentor
+            else set(rng.sample(topics, rng.randint(1, 2)))
+        )
         goals = set(rng.sample(popular, 1) + rng.sample(topics, rng.randint(1, 3))) if mentee else set()
         member.topics = [MemberTopic(kind="skill", slug=s) for s in sorted(skills)] + [
-            MemberTopic(kind="goal", slug=g) for g in sorted(goals)]
+            MemberTopic(kind="goal", slug=g) for g in sorted(goals)
+        ]
         db.session.add(member)
     db.session.flush()
     return COORDINATOR_EMAIL, password

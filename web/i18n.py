@@ -20,9 +20,7 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone() -> str:
@@ -51,6 +49,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["country"] = lambda code: taxonomy.label(taxonomy.COUNTRIES, code)
     app.jinja_env.filters["agency"] = lambda code: taxonomy.label(taxonomy.AGENCY_KINDS, code)
     app.jinja_env.filters["language"] = lambda code: taxonomy.label(taxonomy.LANGUAGES, code)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

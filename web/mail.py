@@ -81,8 +81,9 @@ def _send(mail: OutboxEmail) -> None:
     if config.get("MAIL_SUPPRESS_SEND") and not config.get("MAIL_SERVER"):
         return
     if not config.get("MAIL_SERVER"):
-        log.info("email (no MAIL_SERVER, kept in outbox) id=%s to=%s subject=%r\n%s",
-                 mail.id, mail.to, mail.subject, mail.body)
+        log.info(
+            "email (no MAIL_SERVER, kept in outbox) id=%s to=%s subject=%r\n%s", mail.id, mail.to, mail.subject, mail.body
+        )
         return
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]

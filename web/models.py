@@ -142,9 +142,7 @@ class Member(UserMixin, db.Model):
 class MemberLanguage(db.Model):
     __tablename__ = "member_language"
 
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
     member: Mapped[Member] = relationship(back_populates="languages")
 
@@ -154,9 +152,7 @@ class MemberTopic(db.Model):
 
     __tablename__ = "member_topic"
 
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
     member: Mapped[Member] = relationship(back_populates="topics")
@@ -194,9 +190,7 @@ class OutboxEmail(db.Model):
     __tablename__ = "outbox_email"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL"), index=True
-    )
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
@@ -212,9 +206,7 @@ class AuditLog(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL"), index=True
-    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_type: Mapped[str] = mapped_column(String(32), default="")
     target_id: Mapped[str] = mapped_column(String(64), default="")
@@ -245,9 +237,7 @@ class MatchRun(db.Model):
     # "scheduler" or "member:<id>"
     started_by: Mapped[str] = mapped_column(String(64), default="scheduler")
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
-    published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL")
-    )
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     is_what_if: Mapped[bool] = mapped_column(default=False)
     config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     input_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -298,9 +288,7 @@ class Mentorship(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
-    run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("match_run.id", ondelete="SET NULL"), index=True
-    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("match_run.id", ondelete="SET NULL"), index=True)
     state: Mapped[str] = mapped_column(String(16), default=MentorshipState.PROPOSED, index=True)
     score: Mapped[float | None] = mapped_column()
     reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -334,9 +322,7 @@ class MentorshipEvent(db.Model):
     __tablename__ = "mentorship_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
-    )
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     from_state: Mapped[str] = mapped_column(String(16), default="")

@@ -32,9 +32,7 @@ class Conversation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=ConversationKind.DIRECT)
     state: Mapped[str] = mapped_column(String(16), default=ConversationState.OPEN, index=True)
-    mentorship_id: Mapped[int | None] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), unique=True
-    )
+    mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), unique=True)
     # "<smaller id>:<larger id>" for direct conversations, so a pair has only one.
     direct_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
@@ -44,7 +42,8 @@ class Conversation(db.Model):
 
     mentorship: Mapped[Mentorship | None] = relationship()
     participants: Mapped[list[ConversationParticipant]] = relationship(
-        back_populates="conversation", cascade="all, delete-orphan",
+        back_populates="conversation",
+        cascade="all, delete-orphan",
         order_by="ConversationParticipant.member_id",
     )
 
@@ -52,12 +51,8 @@ class Conversation(db.Model):
 class ConversationParticipant(db.Model):
     __tablename__ = "conversation_participant"
 
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True)
     # Everything up to this message id has been read.
     last_read_message_id: Mapped[int] = mapped_column(default=0)
     # The invitee chose to ignore a direct request: hidden from her, no notifications.
@@ -77,9 +72,7 @@ class Message(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
-    sender_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL"), index=True
-    )
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
@@ -92,9 +85,7 @@ class MessageRateCounter(db.Model):
 
     __tablename__ = "message_rate_counter"
 
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
-    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(TZDateTime(), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 
@@ -105,15 +96,9 @@ class MessageReport(db.Model):
     __tablename__ = "message_report"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
-    )
-    reporter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL"), index=True
-    )
-    reported_member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member.id", ondelete="SET NULL"), index=True
-    )
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversation.id", ondelete="SET NULL"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
+    reported_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(TZDateTime())
@@ -132,9 +117,7 @@ class ReportedMessage(db.Model):
     __tablename__ = "reported_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("message_report.id", ondelete="CASCADE"), index=True
-    )
+    report_id: Mapped[int] = mapped_column(ForeignKey("message_report.id", ondelete="CASCADE"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="SET NULL"))
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -148,9 +131,7 @@ class MentorshipGoal(db.Model):
     __tablename__ = "mentorship_goal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
-    )
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     # A taxonomy topic from the mentee's goals, or None for a free-text goal.
     topic: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(String(300), default="")
@@ -164,9 +145,7 @@ class CheckIn(db.Model):
     __tablename__ = "check_in"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
-    )
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     held_on: Mapped[date] = mapped_column(Date)
     how_it_went: Mapped[str] = mapped_column(Text, default="")
@@ -183,9 +162,7 @@ class Feedback(db.Model):
     __table_args__ = (UniqueConstraint("mentorship_id", "author_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
-    )
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     rating: Mapped[int] = mapped_column()
     worked: Mapped[str] = mapped_column(Text, default="")
@@ -201,9 +178,7 @@ class MentorshipReminder(db.Model):
     __tablename__ = "mentorship_reminder"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
-    )
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))  # checkin | feedback
     sent_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
@@ -223,12 +198,8 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
-    mentorship_id: Mapped[int | None] = mapped_column(
-        ForeignKey("mentorship.id", ondelete="CASCADE"), index=True
-    )
-    conversation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
-    )
+    mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(TZDateTime())

@@ -25,9 +25,7 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 # What a member awaiting review may open besides the public pages.
-PENDING_ENDPOINTS = frozenset(
-    {"main.pending", "profile.me", "profile.edit", "auth.logout", "auth.change_password"}
-)
+PENDING_ENDPOINTS = frozenset({"main.pending", "profile.me", "profile.edit", "auth.logout", "auth.change_password"})
 
 
 @login_manager.user_loader

@@ -59,9 +59,15 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
     # Without these Chromium phones home at start-up, which the closed network refuses.
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 REQUIRE_ENV = "BRIDGES_REQUIRE_BROWSER"
 HERE = Path(__file__).resolve().parent
@@ -81,8 +87,7 @@ def find_chromium() -> str | None:
 
 def _unavailable(reason: str) -> None:
     if os.environ.get(REQUIRE_ENV) == "1":
-        pytest.fail(f"{reason}, and {REQUIRE_ENV}=1 requires the browser tests to run",
-                    pytrace=False)
+        pytest.fail(f"{reason}, and {REQUIRE_ENV}=1 requires the browser tests to run", pytrace=False)
     pytest.skip(reason)
 
 
@@ -93,6 +98,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- the server --------------------------------------------------------------------------------
+
 
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):  # one line per request only buries failures
@@ -119,12 +125,14 @@ class LiveServer:
 def live_server(app):
     from web import create_app
 
-    live_app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "WTF_CSRF_ENABLED": True,
-        "SERVER_NAME": None,
-    })
+    live_app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WTF_CSRF_ENABLED": True,
+            "SERVER_NAME": None,
+        }
+    )
     server = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=_QuietHandler)
     url = f"http://127.0.0.1:{server.server_port}"
     live_app.config["BASE_URL"] = url
@@ -143,6 +151,7 @@ def live_server(app):
 
 
 # --- the browser -------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():
@@ -166,8 +175,9 @@ def new_page(browser, live_server):
     contexts = []
 
     def open_page(locale: str = "en-US", width: int = 1280, height: int = 800, **options):
-        context = browser.new_context(base_url=live_server.url, locale=locale,
-                                      viewport={"width": width, "height": height}, **options)
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, viewport={"width": width, "height": height}, **options
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -20,6 +20,7 @@ RU_CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/ru/LC_MES
 
 # --- accessibility -----------------------------------------------------------------------------
 
+
 def axe_check(page, context: str | None = None) -> None:
     """Run axe-core on the page as it is now; fail listing every violation readably.
 
@@ -47,6 +48,7 @@ def format_violations(violations: list[dict]) -> str:
 
 
 # --- traffic -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Traffic:
@@ -113,6 +115,7 @@ def record_traffic(page, origin: str) -> Traffic:
 
 # --- acting as a user --------------------------------------------------------------------------
 
+
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
     """Sign in through the login form, as a person would."""
     page.goto("/login")
@@ -131,6 +134,7 @@ def sign_out(page) -> None:
 
 
 # --- layout and language -----------------------------------------------------------------------
+
 
 def assert_no_horizontal_scroll(page, width: int = 360) -> None:
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -29,28 +29,50 @@ DESKTOP = {"width": 1280, "height": 800}
 
 ANONYMOUS_PAGES = ["/login", "/register", "/privacy", "/password/forgot"]
 PENDING_PAGES = ["/pending", "/profile/", "/profile/edit"]
-MEMBER_PAGES = ["/", "/directory/?country=KZ", "/profile/{colleague}", "/profile/",
-                "/profile/edit", "/password"]
-COORDINATOR_PAGES = ["/coordinator/applications", "/coordinator/members",
-                     "/coordinator/outbox"]
+MEMBER_PAGES = ["/", "/directory/?country=KZ", "/profile/{colleague}", "/profile/", "/profile/edit", "/password"]
+COORDINATOR_PAGES = ["/coordinator/applications", "/coordinator/members", "/coordinator/outbox"]
 
 
 @pytest.fixture
 def people(live_server):
     """A pending applicant, an active member, a colleague from Kazakhstan, a coordinator."""
     with live_server.db() as db:
-        make_member(db, email="pending@example.kg", display_name="Айгуль Пендинг",
-                    country="KG", status=MemberStatus.PENDING, locale="ru")
-        make_member(db, email="member@example.kg", display_name="Member Active", country="KG",
-                    bio="Инспектор пограничной службы.", show_bio=True, locale="ru")
-        colleague = make_mentor(db, email="colleague@example.kz", display_name="Гульнара Б.",
-                                country="KZ", languages=("ru", "kk", "en"),
-                                skills=("border_management", "leadership", "negotiation"),
-                                bio="Border officer, 15 years. Пограничник.", show_bio=True,
-                                show_rank=True, show_agency_name=True, show_email=True)
+        make_member(
+            db,
+            email="pending@example.kg",
+            display_name="Айгуль Пендинг",
+            country="KG",
+            status=MemberStatus.PENDING,
+            locale="ru",
+        )
+        make_member(
+            db,
+            email="member@example.kg",
+            display_name="Member Active",
+            country="KG",
+            bio="Инспектор пограничной службы.",
+            show_bio=True,
+            locale="ru",
+        )
+        colleague = make_mentor(
+            db,
+            email="colleague@example.kz",
+            display_name="Гульнара Б.",
+            country="KZ",
+            languages=("ru", "kk", "en"),
+            skills=("border_management", "leadership", "negotiation"),
+            bio="Border officer, 15 years. Пограничник.",
+            show_bio=True,
+            show_rank=True,
+            show_agency_name=True,
+            show_email=True,
+        )
         make_coordinator(db, email="coordinator@example.org", display_name="Coordinator")
-        queue_email("member@example.kg", "Your application is approved",
-                    "Welcome to Bridges.\nSign in at http://127.0.0.1/login " + "x" * 300)
+        queue_email(
+            "member@example.kg",
+            "Your application is approved",
+            "Welcome to Bridges.\nSign in at http://127.0.0.1/login " + "x" * 300,
+        )
         db.session.commit()
         return {"colleague": colleague.id}
 
@@ -90,14 +112,12 @@ def tour(new_page, live_server, paths, *, email=None, viewport=DESKTOP, locale="
                 assert_no_horizontal_scroll(page, viewport["width"])
             except AssertionError as exc:
                 problems.append(str(exc))
-    print(f"page weights ({viewport['width']}px):",
-          ", ".join(f"{p} {w / 1024:.1f} KB" for p, w in weights.items()))
+    print(f"page weights ({viewport['width']}px):", ", ".join(f"{p} {w / 1024:.1f} KB" for p, w in weights.items()))
     assert not problems, "\n".join(problems)
     return page
 
 
-@pytest.mark.parametrize(("viewport", "locale"), [(DESKTOP, "en-US"), (PHONE, "ru-RU")],
-                         ids=["desktop-en", "phone-ru"])
+@pytest.mark.parametrize(("viewport", "locale"), [(DESKTOP, "en-US"), (PHONE, "ru-RU")], ids=["desktop-en", "phone-ru"])
 def test_anonymous_pages_pass(new_page, live_server, viewport, locale):
     page = tour(new_page, live_server, ANONYMOUS_PAGES, viewport=viewport, locale=locale)
     assert page.locator("html").get_attribute("lang") == locale[:2]
@@ -105,8 +125,7 @@ def test_anonymous_pages_pass(new_page, live_server, viewport, locale):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_pending_member_pages_pass(new_page, live_server, people, viewport):
-    page = tour(new_page, live_server, PENDING_PAGES, email="pending@example.kg",
-                viewport=viewport)
+    page = tour(new_page, live_server, PENDING_PAGES, email="pending@example.kg", viewport=viewport)
     assert page.locator("html").get_attribute("lang") == "ru"
 
 
@@ -120,8 +139,7 @@ def test_active_member_pages_pass(new_page, live_server, people, viewport):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_coordinator_pages_pass(new_page, live_server, people, viewport):
-    page = tour(new_page, live_server, COORDINATOR_PAGES, email="coordinator@example.org",
-                viewport=viewport)
+    page = tour(new_page, live_server, COORDINATOR_PAGES, email="coordinator@example.org", viewport=viewport)
     page.goto("/coordinator/applications")
     assert page.locator("li.card", has_text="pending@example.kg").count() == 1
     # The approve/reject forms are folded in <details>: check them open too.
@@ -192,16 +210,22 @@ def test_registration_form_works_by_keyboard_alone(page, live_server):
 
         member = db.session.scalar(select(Member).where(Member.email == "keyboard.user@example.uz"))
         assert (member.country, member.agency_kind, member.years_of_service) == ("UZ", "customs", 4)
-        assert member.is_mentee and {t.slug for t in member.topics} == {"customs_control",
-                                                                         "leadership"}
+        assert member.is_mentee and {t.slug for t in member.topics} == {"customs_control", "leadership"}
 
 
 def test_violations_are_reported_readably():
-    report = format_violations([{
-        "id": "label", "impact": "critical", "help": "Form elements must have labels",
-        "helpUrl": "https://dequeuniversity.com/rules/axe/4.8/label",
-        "nodes": [{"target": ["#x"], "html": '<input id="x">',
-                   "failureSummary": "Fix any of the following:\n  no label"}],
-    }])
+    report = format_violations(
+        [
+            {
+                "id": "label",
+                "impact": "critical",
+                "help": "Form elements must have labels",
+                "helpUrl": "https://dequeuniversity.com/rules/axe/4.8/label",
+                "nodes": [
+                    {"target": ["#x"], "html": '<input id="x">', "failureSummary": "Fix any of the following:\n  no label"}
+                ],
+            }
+        ]
+    )
     assert "label (critical): Form elements must have labels" in report
     assert '#x: <input id="x">' in report and "no label" in report

@@ -19,12 +19,9 @@ def test_coordinator_previews_reads_the_report_and_publishes(new_page, live_serv
 
     with live_server.db() as db:
         make_coordinator(db, email="coordinator@example.org", display_name="Regional Coordinator")
-        make_mentor(db, country="KZ", display_name="Aigerim Mentor", capacity=1,
-                    skills=("leadership",))
-        make_member(db, country="KG", display_name="Aizada Mentee", goals=("leadership",),
-                    years_of_service=3)
-        make_member(db, country="TM", display_name="Ogulbibi Mentee", languages=("tk",),
-                    years_of_service=3)
+        make_mentor(db, country="KZ", display_name="Aigerim Mentor", capacity=1, skills=("leadership",))
+        make_member(db, country="KG", display_name="Aizada Mentee", goals=("leadership",), years_of_service=3)
+        make_member(db, country="TM", display_name="Ogulbibi Mentee", languages=("tk",), years_of_service=3)
         run = run_matching(db.session, now=NOW, started_by="test")
         run_id, status = run.id, run.status
     assert status == "draft"
@@ -60,8 +57,7 @@ def test_coordinator_previews_reads_the_report_and_publishes(new_page, live_serv
     with live_server.db() as db:
         assert db.session.get(MatchRun, run_id).status == "published"
         proposals = db.session.scalars(select(Mentorship)).all()
-        assert [(m.mentee.display_name, m.state) for m in proposals] == [("Aizada Mentee",
-                                                                          "proposed")]
+        assert [(m.mentee.display_name, m.state) for m in proposals] == [("Aizada Mentee", "proposed")]
 
     phone = new_page(width=360, height=740)
     sign_in(phone, "coordinator@example.org")

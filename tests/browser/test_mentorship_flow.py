@@ -15,16 +15,31 @@ from web.models import utcnow
 
 def test_mentor_accepts_mentee_confirms_and_they_exchange_messages(new_page, live_server):
     with live_server.db() as db:
-        mentor = make_mentor(db, email="aigul@example.kz", display_name="Aigul", country="KZ",
-                             languages=("ru", "kk"), years_of_service=18)
-        mentee = make_member(db, email="malika@example.tj", display_name="Malika",
-                             country="TJ", languages=("ru", "tg"), years_of_service=4,
-                             goals=("crisis_communication",))
-        m = services.propose(mentor, mentee, run=None, score=0.8, reasons=[
-            {"kind": "shared_language", "code": "ru"},
-            {"kind": "goal_covered", "slug": "crisis_communication"},
-            {"kind": "cross_border", "mentor_country": "KZ", "mentee_country": "TJ"}],
-            actor=None, now=utcnow())
+        mentor = make_mentor(
+            db, email="aigul@example.kz", display_name="Aigul", country="KZ", languages=("ru", "kk"), years_of_service=18
+        )
+        mentee = make_member(
+            db,
+            email="malika@example.tj",
+            display_name="Malika",
+            country="TJ",
+            languages=("ru", "tg"),
+            years_of_service=4,
+            goals=("crisis_communication",),
+        )
+        m = services.propose(
+            mentor,
+            mentee,
+            run=None,
+            score=0.8,
+            reasons=[
+                {"kind": "shared_language", "code": "ru"},
+                {"kind": "goal_covered", "slug": "crisis_communication"},
+                {"kind": "cross_border", "mentor_country": "KZ", "mentee_country": "TJ"},
+            ],
+            actor=None,
+            now=utcnow(),
+        )
         db.session.commit()
         match_url = f"/matches/{m.id}"
 

@@ -43,10 +43,8 @@ def fill_registration(page) -> None:
 
 def test_policewoman_registers_in_russian_is_approved_and_finds_colleagues(new_page, live_server):
     with live_server.db() as db:
-        make_coordinator(db, email="coordinator@example.org", display_name="Coordinator",
-                         country="KZ")
-        make_member(db, email="gulnara@example.kz", display_name="Гульнара Б.", country="KZ",
-                    agency_kind="border_service")
+        make_coordinator(db, email="coordinator@example.org", display_name="Coordinator", country="KZ")
+        make_member(db, email="gulnara@example.kz", display_name="Гульнара Б.", country="KZ", agency_kind="border_service")
         make_member(db, email="other@example.tj", display_name="Someone Else", country="TJ")
 
     # She arrives with an English browser and switches the interface to Russian.

@@ -20,9 +20,23 @@ NOW = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
 
 
 def _matcher(members, output, *extra):
-    done = subprocess.run([sys.executable, "-m", "matcher", "--input", str(members),  # noqa: S603
-                           "--output", str(output), "-q", *extra],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "matcher",
+            "--input",
+            str(members),  # noqa: S603
+            "--output",
+            str(output),
+            "-q",
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in output.read_text().splitlines()]
 
@@ -35,8 +49,7 @@ def test_exported_run_is_reproduced_by_the_matcher(db, runner, tmp_path):
     run = run_matching(db.session, now=NOW, started_by="scheduler", auto_publish=False)
     members, pairs = tmp_path / "members.jsonl", tmp_path / "pairs.jsonl"
 
-    result = runner.invoke(args=["runs", "export", str(run.id), "--members", str(members),
-                                 "--pairs", str(pairs)])
+    result = runner.invoke(args=["runs", "export", str(run.id), "--members", str(members), "--pairs", str(pairs)])
 
     assert result.exit_code == 0, result.output
     exported = [json.loads(line) for line in pairs.read_text().splitlines()]
@@ -52,18 +65,24 @@ def test_export_lists_pairs_dropped_at_write_time_and_leaves_them_out(db, runner
     make_member(db, country="KG", languages=("ru",))
     make_member(db, country="UZ", languages=("ru",))
     coordinator = make_coordinator(db)
-    run = run_matching(db.session, now=NOW, started_by="scheduler", auto_publish=False,
-                       config_overrides={"w_bio": 0.0})
+    run = run_matching(db.session, now=NOW, started_by="scheduler", auto_publish=False, config_overrides={"w_bio": 0.0})
     taken = run.pairs[0]
-    propose(make_mentor(db, country="TJ", languages=("ru",)),
-            db.session.get(Member, taken.mentee_id), run=None, score=None, reasons=[],
-            actor=coordinator, now=NOW)
+    propose(
+        make_mentor(db, country="TJ", languages=("ru",)),
+        db.session.get(Member, taken.mentee_id),
+        run=None,
+        score=None,
+        reasons=[],
+        actor=coordinator,
+        now=NOW,
+    )
     db.session.commit()
     publish_run(db.session, run, actor=coordinator, now=NOW)
     members, pairs, config = (tmp_path / n for n in ("m.jsonl", "p.jsonl", "w.toml"))
 
-    result = runner.invoke(args=["runs", "export", str(run.id), "--members", str(members),
-                                 "--pairs", str(pairs), "--config", str(config)])
+    result = runner.invoke(
+        args=["runs", "export", str(run.id), "--members", str(members), "--pairs", str(pairs), "--config", str(config)]
+    )
 
     assert result.exit_code == 0, result.output
     assert f"mentee {taken.mentee_id} (mentee_taken)" in result.output
@@ -74,8 +93,7 @@ def test_export_lists_pairs_dropped_at_write_time_and_leaves_them_out(db, runner
 
 
 def test_export_of_a_missing_run_says_so(runner, db, tmp_path):
-    result = runner.invoke(args=["runs", "export", "999", "--members", str(tmp_path / "m"),
-                                 "--pairs", str(tmp_path / "p")])
+    result = runner.invoke(args=["runs", "export", "999", "--members", str(tmp_path / "m"), "--pairs", str(tmp_path / "p")])
     assert result.exit_code == 1
     assert "no run 999" in result.output
 

@@ -13,8 +13,7 @@ from jobs.matching import collect_members
 from tests.factories import make_member, make_mentor
 from web.models import JobExecution, Mentorship, MentorshipState
 
-mentoring = pytest.importorskip("web.matches.services",
-                                reason="the mentorship services are not there yet")
+mentoring = pytest.importorskip("web.matches.services", reason="the mentorship services are not there yet")
 
 T0 = datetime(2025, 3, 10, 4, 0, tzinfo=UTC)
 
@@ -51,8 +50,7 @@ def test_unanswered_proposal_is_reminded_after_7_days_and_expires_after_14(app, 
     db.session.expire_all()
     m = db.session.get(Mentorship, m.id)
     assert m.state == MentorshipState.EXPIRED
-    told = {n.member_id for n in db.session.scalars(
-        select(Notification).where(Notification.kind == "proposal_expired"))}
+    told = {n.member_id for n in db.session.scalars(select(Notification).where(Notification.kind == "proposal_expired"))}
     assert told == {m.mentor_id, m.mentee_id}
     pool = {x.id for x in collect_members(db.session, T0 + timedelta(days=15))}
     assert str(m.mentee_id) in pool, "the mentee is back in the pool"

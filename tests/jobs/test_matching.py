@@ -33,10 +33,8 @@ def _count(db, model, *where) -> int:
 
 def _small_pool(db):
     """Two mentors abroad and three mentees; one mentee cannot be matched (no language)."""
-    kz = make_mentor(db, country="KZ", languages=("ru", "kk"), skills=("leadership",),
-                     capacity=1, years_of_service=20)
-    kg = make_mentor(db, country="KG", languages=("ru",), skills=("public_speaking",),
-                     capacity=1, years_of_service=18)
+    kz = make_mentor(db, country="KZ", languages=("ru", "kk"), skills=("leadership",), capacity=1, years_of_service=20)
+    kg = make_mentor(db, country="KG", languages=("ru",), skills=("public_speaking",), capacity=1, years_of_service=18)
     a = make_member(db, country="UZ", languages=("ru",), goals=("leadership",))
     b = make_member(db, country="TJ", languages=("ru",), goals=("public_speaking",))
     c = make_member(db, country="TM", languages=("tk",), goals=("leadership",))
@@ -78,10 +76,8 @@ def test_pool_leaves_out_busy_mentees_full_mentors_and_pending_members(db):
     busy_mentee = make_member(db, country="UZ")
     waiting = make_member(db, country="UZ")
     make_member(db, country="TJ", status="pending")
-    db.session.add(Mentorship(mentor=busy_mentor, mentee=busy_mentee,
-                              state=MentorshipState.ACTIVE))
-    db.session.add(Mentorship(mentor=free_mentor, mentee=make_member(db, country="TM"),
-                              state=MentorshipState.PROPOSED))
+    db.session.add(Mentorship(mentor=busy_mentor, mentee=busy_mentee, state=MentorshipState.ACTIVE))
+    db.session.add(Mentorship(mentor=free_mentor, mentee=make_member(db, country="TM"), state=MentorshipState.PROPOSED))
     db.session.commit()
 
     pool = {m.id: m for m in collect_members(db.session, NOW)}
@@ -117,8 +113,7 @@ def test_publishing_proposes_each_pair_and_drops_one_matched_by_hand_meanwhile(d
     taken = run.pairs[0]
     # Matched by hand while the draft waited: the mentee is no longer free.
     other = make_mentor(db, country="TM", languages=("ru",), years_of_service=25)
-    propose(other, db.session.get(Member, taken.mentee_id), run=None, score=None, reasons=[],
-            actor=coordinator, now=NOW)
+    propose(other, db.session.get(Member, taken.mentee_id), run=None, score=None, reasons=[], actor=coordinator, now=NOW)
     db.session.commit()
 
     publish_run(db.session, run, actor=coordinator, now=NOW)
@@ -126,8 +121,7 @@ def test_publishing_proposes_each_pair_and_drops_one_matched_by_hand_meanwhile(d
     db.session.expire_all()
     run = db.session.get(MatchRun, run.id)
     assert run.status == "published" and run.published_by_id == coordinator.id
-    assert run.dropped == [{"mentor": str(taken.mentor_id), "mentee": str(taken.mentee_id),
-                            "problems": ["mentee_taken"]}]
+    assert run.dropped == [{"mentor": str(taken.mentor_id), "mentee": str(taken.mentee_id), "problems": ["mentee_taken"]}]
     assert _count(db, Mentorship, Mentorship.run_id == run.id) == 1
     assert _count(db, AuditLog, AuditLog.action == "run.publish") == 1
     with pytest.raises(ValidationFailed):
@@ -145,10 +139,8 @@ def test_publishing_drops_a_pair_whose_mentor_was_filled_earlier_in_the_same_run
     db.session.flush()
     # A stale draft: kz has one place, yet three of her pairs are in it.
     for mentee, score in ((a, 0.9), (b, 0.8), (d, 0.7)):
-        db.session.add(MatchRunPair(run_id=run.id, mentor_id=kz.id, mentee_id=mentee.id,
-                                    score=score, reasons=[]))
-    db.session.add(MatchRunPair(run_id=run.id, mentor_id=kg.id, mentee_id=b.id, score=0.6,
-                                reasons=[]))
+        db.session.add(MatchRunPair(run_id=run.id, mentor_id=kz.id, mentee_id=mentee.id, score=score, reasons=[]))
+    db.session.add(MatchRunPair(run_id=run.id, mentor_id=kg.id, mentee_id=b.id, score=0.6, reasons=[]))
     db.session.commit()
 
     publish_run(db.session, run, actor=coordinator, now=NOW)
@@ -158,10 +150,11 @@ def test_publishing_drops_a_pair_whose_mentor_was_filled_earlier_in_the_same_run
     assert run.status == "published"
     assert run.dropped == [
         {"mentor": str(kz.id), "mentee": str(b.id), "problems": ["mentor_full"]},
-        {"mentor": str(kz.id), "mentee": str(d.id), "problems": ["mentor_full"]}]
-    proposed = db.session.execute(select(Mentorship.mentor_id, Mentorship.mentee_id)
-                                  .where(Mentorship.run_id == run.id)
-                                  .order_by(Mentorship.id)).all()
+        {"mentor": str(kz.id), "mentee": str(d.id), "problems": ["mentor_full"]},
+    ]
+    proposed = db.session.execute(
+        select(Mentorship.mentor_id, Mentorship.mentee_id).where(Mentorship.run_id == run.id).order_by(Mentorship.id)
+    ).all()
     assert [tuple(p) for p in proposed] == [(kz.id, a.id), (kg.id, b.id)]
     audit = db.session.scalars(select(AuditLog).where(AuditLog.action == "run.publish")).one()
     assert audit.detail["proposed"] == 2 and audit.detail["dropped"] == 2
@@ -229,9 +222,14 @@ def test_what_if_run_never_publishes_itself_and_records_its_weights(app, db, mon
     coordinator = make_coordinator(db)
     monkeypatch.setitem(app.config, "MATCHING_AUTO_PUBLISH", True)
 
-    run = run_matching(db.session, now=NOW, started_by=f"member:{coordinator.id}",
-                       started_by_id=coordinator.id, config_overrides={"w_bio": 0.0},
-                       what_if=True)
+    run = run_matching(
+        db.session,
+        now=NOW,
+        started_by=f"member:{coordinator.id}",
+        started_by_id=coordinator.id,
+        config_overrides={"w_bio": 0.0},
+        what_if=True,
+    )
 
     assert run.status == "draft" and run.is_what_if
     assert run.config["w_bio"] == 0.0

@@ -18,8 +18,7 @@ NOW = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
 
 
 def _draft(db):
-    make_mentor(db, country="KZ", languages=("ru",), capacity=2, years_of_service=20,
-                display_name="Aigerim Mentor")
+    make_mentor(db, country="KZ", languages=("ru",), capacity=2, years_of_service=20, display_name="Aigerim Mentor")
     make_member(db, country="KG", languages=("ru",), display_name="Nurgul Mentee")
     make_member(db, country="TM", languages=("tk",), display_name="Ayna Alone")
     return run_matching(db.session, now=NOW, started_by="scheduler", auto_publish=False)
@@ -57,8 +56,7 @@ def test_publishing_from_the_page_sends_the_proposals_once(client, auth, db):
     response = client.post(f"/coordinator/runs/{run.id}/publish", data={"csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/coordinator/runs/{run.id}")
-    again = client.post(f"/coordinator/runs/{run.id}/publish", data={"csrf_token": token},
-                        follow_redirects=True)
+    again = client.post(f"/coordinator/runs/{run.id}/publish", data={"csrf_token": token}, follow_redirects=True)
 
     assert "no longer a draft" in again.get_data(as_text=True)
     assert _count(db, Mentorship, Mentorship.run_id == run.id) == 1
@@ -85,8 +83,15 @@ def test_what_if_run_with_other_weights_is_a_draft_to_compare(client, auth, db):
     make_coordinator(db, email="coord@example.org")
     auth.login("coord@example.org")
     form = client.get("/coordinator/runs/what-if").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(form), "w_goal_coverage": "1", "w_skill_overlap": "0",
-            "w_language": "0", "w_bio": "0", "w_seniority": "0", "w_agency": "0"}
+    data = {
+        "csrf_token": csrf_token(form),
+        "w_goal_coverage": "1",
+        "w_skill_overlap": "0",
+        "w_language": "0",
+        "w_bio": "0",
+        "w_seniority": "0",
+        "w_agency": "0",
+    }
 
     response = client.post("/coordinator/runs/what-if", data=data)
 
@@ -100,8 +105,10 @@ def test_what_if_with_every_weight_zero_is_refused_on_the_form(client, auth, db)
     make_coordinator(db, email="coord@example.org")
     auth.login("coord@example.org")
     form = client.get("/coordinator/runs/what-if").get_data(as_text=True)
-    data = {"csrf_token": csrf_token(form), **{k: "0" for k in (
-        "w_goal_coverage", "w_skill_overlap", "w_language", "w_bio", "w_seniority", "w_agency")}}
+    data = {
+        "csrf_token": csrf_token(form),
+        **{k: "0" for k in ("w_goal_coverage", "w_skill_overlap", "w_language", "w_bio", "w_seniority", "w_agency")},
+    }
 
     page = client.post("/coordinator/runs/what-if", data=data)
 
@@ -112,8 +119,11 @@ def test_what_if_with_every_weight_zero_is_refused_on_the_form(client, auth, db)
 
 def test_failed_runs_and_failed_jobs_are_visible(client, auth, db):
     run_matching(db.session, now=NOW, started_by="scheduler", config_overrides={"w_nope": 1})
-    db.session.add(JobExecution(job="digest", scheduled_for=NOW, status="failed",
-                                error="OperationalError: gone", traceback="Traceback ..."))
+    db.session.add(
+        JobExecution(
+            job="digest", scheduled_for=NOW, status="failed", error="OperationalError: gone", traceback="Traceback ..."
+        )
+    )
     db.session.commit()
     make_coordinator(db, email="coord@example.org")
     auth.login("coord@example.org")
@@ -136,8 +146,7 @@ def test_national_focal_point_sees_only_her_country_and_cannot_decide(client, au
     assert "Nurgul Mentee" not in html and "Ayna Alone" not in html
     assert "Publish" not in html
     token = csrf_token(html)
-    assert client.post(f"/coordinator/runs/{run.id}/publish",
-                       data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/coordinator/runs/{run.id}/publish", data={"csrf_token": token}).status_code == 403
     assert client.get("/coordinator/runs/what-if").status_code == 403
     assert _count(db, Mentorship) == 0
 

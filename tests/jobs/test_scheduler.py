@@ -65,8 +65,10 @@ def test_matching_job_runs_once_when_two_schedulers_fire_in_threads(app, db):
 
     _pool(db)
     run_date = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
-    schedulers = [sched.build_scheduler(app, only=["matching"], trigger_overrides={
-        "matching": DateTrigger(run_date=run_date)}) for _ in range(2)]
+    schedulers = [
+        sched.build_scheduler(app, only=["matching"], trigger_overrides={"matching": DateTrigger(run_date=run_date)})
+        for _ in range(2)
+    ]
     for s in schedulers:
         s.start()
     try:
@@ -77,8 +79,7 @@ def test_matching_job_runs_once_when_two_schedulers_fire_in_threads(app, db):
 
     assert _count(db, MatchRun) == 1
     executions = db.session.scalars(select(JobExecution)).all()
-    assert [(e.job, e.status, e.scheduled_for) for e in executions] == [
-        ("matching", "ok", run_date)]
+    assert [(e.job, e.status, e.scheduled_for) for e in executions] == [("matching", "ok", run_date)]
     assert executions[0].result["run_id"] == db.session.scalar(select(MatchRun.id))
 
 
@@ -106,15 +107,24 @@ _PROCESS = textwrap.dedent("""
 def test_matching_job_runs_once_when_two_scheduler_processes_fire(app, db):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("postgresql"):
-        pytest.skip("two scheduler processes need PostgreSQL (TEST_DATABASE_URL); "
-                    "on SQLite the same is tested with two threads")
+        pytest.skip(
+            "two scheduler processes need PostgreSQL (TEST_DATABASE_URL); on SQLite the same is tested with two threads"
+        )
     _pool(db)
     run_date = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
     env = {**os.environ, "PYTHONPATH": ROOT}
     env.pop("BRIDGES_SCHEDULER", None)
-    procs = [subprocess.Popen([sys.executable, "-c", _PROCESS, url, run_date.isoformat()],  # noqa: S603
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _PROCESS, url, run_date.isoformat()],  # noqa: S603
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err[-3000:]
@@ -153,8 +163,7 @@ def test_an_expired_sqlite_lock_does_not_block_forever(app, db):
         pytest.skip("lock rows with an expiry are the SQLite lock")
     from web.models import SchedulerLock
 
-    db.session.add(SchedulerLock(name="digest", holder="crashed:1",
-                                 expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    db.session.add(SchedulerLock(name="digest", holder="crashed:1", expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     db.session.commit()
     lock = sched.acquire_lock("digest", timedelta(minutes=5))
     assert lock is not None
@@ -163,8 +172,7 @@ def test_an_expired_sqlite_lock_does_not_block_forever(app, db):
     assert _count(db, SchedulerLock) == 0
 
 
-def test_failing_job_is_recorded_leaves_data_as_it_was_and_runs_at_its_next_slot(
-        app, db, monkeypatch):
+def test_failing_job_is_recorded_leaves_data_as_it_was_and_runs_at_its_next_slot(app, db, monkeypatch):
     member = make_member(db, display_name="Before")
     attempts = []
 
@@ -177,8 +185,9 @@ def test_failing_job_is_recorded_leaves_data_as_it_was_and_runs_at_its_next_slot
         return {"done": True}
 
     spec = sched.JOBS["digest"]
-    monkeypatch.setitem(sched.JOBS, "digest", sched.JobSpec(
-        "digest", half_done_then_crash, spec.default_cron, spec.description))
+    monkeypatch.setitem(
+        sched.JOBS, "digest", sched.JobSpec("digest", half_done_then_crash, spec.default_cron, spec.description)
+    )
     first_slot = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
 
     failed = sched.execute(app, "digest", first_slot)
@@ -214,16 +223,18 @@ def test_run_now_of_an_unknown_job_names_the_jobs(runner):
     assert "matching" in result.output
 
 
-@pytest.mark.parametrize(("env", "argv", "debug", "expected"), [
-    ({"WERKZEUG_RUN_MAIN": "true"}, ["run"], "1", True),   # the reloader's child
-    ({}, ["run"], "1", False),                              # the reloader's parent
-    ({}, ["run"], "0", True),                               # make run: no reloader
-    ({}, ["run", "--no-reload"], "1", True),
-    ({}, ["db", "upgrade"], "0", False),
-    ({}, ["jobs", "run"], "0", False),
-])
-def test_dev_server_scheduler_starts_only_in_the_serving_process(monkeypatch, env, argv, debug,
-                                                                 expected):
+@pytest.mark.parametrize(
+    ("env", "argv", "debug", "expected"),
+    [
+        ({"WERKZEUG_RUN_MAIN": "true"}, ["run"], "1", True),  # the reloader's child
+        ({}, ["run"], "1", False),  # the reloader's parent
+        ({}, ["run"], "0", True),  # make run: no reloader
+        ({}, ["run", "--no-reload"], "1", True),
+        ({}, ["db", "upgrade"], "0", False),
+        ({}, ["jobs", "run"], "0", False),
+    ],
+)
+def test_dev_server_scheduler_starts_only_in_the_serving_process(monkeypatch, env, argv, debug, expected):
     monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)

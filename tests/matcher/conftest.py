@@ -21,18 +21,41 @@ SLUGS = (
 ).split()
 
 
-def member(id, country="KZ", *, roles=("mentee",), languages=("ru",), skills=(), goals=(),
-           bio="", years=0, capacity=None, agency="police", exclude=()):
+def member(
+    id,
+    country="KZ",
+    *,
+    roles=("mentee",),
+    languages=("ru",),
+    skills=(),
+    goals=(),
+    bio="",
+    years=0,
+    capacity=None,
+    agency="police",
+    exclude=(),
+):
     """A Member with test-friendly defaults (mentors get capacity 1)."""
     if capacity is None:
         capacity = 1 if "mentor" in roles else 0
-    return Member(id=id, country=country, agency=agency, roles=tuple(roles),
-                  languages=tuple(languages), skills=tuple(skills), goals=tuple(goals),
-                  bio=bio, years_of_service=years, capacity=capacity, exclude=tuple(exclude))
+    return Member(
+        id=id,
+        country=country,
+        agency=agency,
+        roles=tuple(roles),
+        languages=tuple(languages),
+        skills=tuple(skills),
+        goals=tuple(goals),
+        bio=bio,
+        years_of_service=years,
+        capacity=capacity,
+        exclude=tuple(exclude),
+    )
 
 
-def random_population(n, seed, *, countries=("KZ", "KG", "TJ", "UZ", "TM"),
-                      languages=("ru", "kk", "ky", "en"), p_mentor=0.35, p_exclude=0.02):
+def random_population(
+    n, seed, *, countries=("KZ", "KG", "TJ", "UZ", "TM"), languages=("ru", "kk", "ky", "en"), p_mentor=0.35, p_exclude=0.02
+):
     """A seeded random population (members as dicts of the input format)."""
     rng = np.random.default_rng(seed)
     out = []
@@ -40,20 +63,31 @@ def random_population(n, seed, *, countries=("KZ", "KG", "TJ", "UZ", "TM"),
         r = rng.random()
         roles = ["mentor"] if r < p_mentor * 0.7 else (["mentor", "mentee"] if r < p_mentor else ["mentee"])
         langs = sorted(set(rng.choice(languages, size=rng.integers(1, 3), replace=True).tolist()))
-        out.append({
-            "id": f"m{i:05d}",
-            "country": str(rng.choice(countries)),
-            "agency": str(rng.choice(["police", "customs", "border_service"])),
-            "roles": roles,
-            "languages": langs,
-            "skills": sorted(set(rng.choice(SLUGS[:12], size=rng.integers(0, 4)).tolist())),
-            "goals": sorted(set(rng.choice(SLUGS[:12], size=rng.integers(1, 4)).tolist())),
-            "bio": str(rng.choice(["", "пограничная служба, лидерство", "border service leadership",
-                                   "cybercrime investigation", "расследования киберпреступлений"])),
-            "years_of_service": int(rng.integers(0, 25)),
-            "capacity": int(rng.integers(1, 4)) if "mentor" in roles else 0,
-            "exclude": [],
-        })
+        out.append(
+            {
+                "id": f"m{i:05d}",
+                "country": str(rng.choice(countries)),
+                "agency": str(rng.choice(["police", "customs", "border_service"])),
+                "roles": roles,
+                "languages": langs,
+                "skills": sorted(set(rng.choice(SLUGS[:12], size=rng.integers(0, 4)).tolist())),
+                "goals": sorted(set(rng.choice(SLUGS[:12], size=rng.integers(1, 4)).tolist())),
+                "bio": str(
+                    rng.choice(
+                        [
+                            "",
+                            "пограничная служба, лидерство",
+                            "border service leadership",
+                            "cybercrime investigation",
+                            "расследования киберпреступлений",
+                        ]
+                    )
+                ),
+                "years_of_service": int(rng.integers(0, 25)),
+                "capacity": int(rng.integers(1, 4)) if "mentor" in roles else 0,
+                "exclude": [],
+            }
+        )
     for i in range(n):
         if rng.random() < p_exclude:
             out[i]["exclude"] = [f"m{int(rng.integers(0, n)):05d}"]
@@ -64,7 +98,7 @@ def random_population(n, seed, *, countries=("KZ", "KG", "TJ", "UZ", "TM"),
 def write_jsonl(tmp_path):
     def write(rows, name="members.jsonl"):
         path = tmp_path / name
-        path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows),
-                        encoding="utf-8")
+        path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
         return path
+
     return write

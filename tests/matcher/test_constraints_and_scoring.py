@@ -5,8 +5,7 @@ from matcher.features import reasons_for
 
 from .conftest import member
 
-MENTOR = member("a", "KZ", roles=("mentor",), languages=("ru", "en"), years=12,
-                skills=("leadership",))
+MENTOR = member("a", "KZ", roles=("mentor",), languages=("ru", "en"), years=12, skills=("leadership",))
 MENTEE = member("b", "KG", languages=("ky", "ru"), years=3, goals=("leadership",))
 
 
@@ -54,8 +53,7 @@ def test_covering_more_goals_scores_higher_all_else_equal():
 def test_goal_coverage_leads_the_score():
     mentee = member("e", "KG", goals=("leadership", "negotiation"), years=2, agency="customs")
     covering = member("m1", "KZ", roles=("mentor",), skills=("leadership", "negotiation"), years=4)
-    kin = member("m2", "KZ", roles=("mentor",), skills=(), years=30, agency="customs",
-                 languages=("ru",))
+    kin = member("m2", "KZ", roles=("mentor",), skills=(), years=30, agency="customs", languages=("ru",))
     s_cov, s_kin = _scores([covering, kin], mentee)
     assert s_cov > s_kin
 
@@ -94,12 +92,25 @@ def test_scores_are_in_unit_interval_and_scorer_follows_estimator_contract():
 
 
 def test_reasons_content_and_order():
-    mentor = member("a", "KZ", roles=("mentor",), languages=("ru", "en", "kk"), years=15,
-                    skills=("leadership", "negotiation"), agency="customs",
-                    bio="Таможенный инспектор, документальный контроль")
-    mentee = member("b", "UZ", languages=("uz", "en", "ru"), years=3, agency="customs",
-                    goals=("negotiation", "cybercrime", "leadership"),
-                    bio="Таможенный инспектор, контроль документов")
+    mentor = member(
+        "a",
+        "KZ",
+        roles=("mentor",),
+        languages=("ru", "en", "kk"),
+        years=15,
+        skills=("leadership", "negotiation"),
+        agency="customs",
+        bio="Таможенный инспектор, документальный контроль",
+    )
+    mentee = member(
+        "b",
+        "UZ",
+        languages=("uz", "en", "ru"),
+        years=3,
+        agency="customs",
+        goals=("negotiation", "cybercrime", "leadership"),
+        bio="Таможенный инспектор, контроль документов",
+    )
     reasons = explain_pair(mentor, mentee, MatchConfig())
     assert reasons[:5] == (
         {"kind": "goal_covered", "slug": "negotiation"},
@@ -120,6 +131,7 @@ def test_bio_overlap_only_above_threshold():
 
 def test_config_rejects_unknown_keys_and_bad_values(tmp_path):
     from matcher import ConfigError
+
     with pytest.raises(ConfigError, match="unknown configuration key 'w_goals'"):
         MatchConfig.from_mapping({"w_goals": 1})
     with pytest.raises(ConfigError, match="min_gap must be"):

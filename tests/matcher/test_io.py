@@ -5,9 +5,17 @@ import pytest
 from matcher import InputError, Member, Pair, member_to_dict, parse_members, read_members, write_pairs
 
 GOOD = {
-    "id": "u17", "country": "KZ", "agency": "border_service", "roles": ["mentee"],
-    "languages": ["ru", "kk"], "skills": ["border_management"], "goals": ["leadership"],
-    "bio": "текст", "years_of_service": 4, "capacity": 0, "exclude": ["u3"],
+    "id": "u17",
+    "country": "KZ",
+    "agency": "border_service",
+    "roles": ["mentee"],
+    "languages": ["ru", "kk"],
+    "skills": ["border_management"],
+    "goals": ["leadership"],
+    "bio": "текст",
+    "years_of_service": 4,
+    "capacity": 0,
+    "exclude": ["u3"],
 }
 
 
@@ -27,8 +35,19 @@ def problems(lines):
 
 def test_good_line_round_trips_through_member_to_dict():
     [m] = parse_members([json.dumps(GOOD)])
-    assert m == Member("u17", "KZ", "border_service", ("mentee",), ("ru", "kk"),
-                       ("border_management",), ("leadership",), "текст", 4, 0, ("u3",))
+    assert m == Member(
+        "u17",
+        "KZ",
+        "border_service",
+        ("mentee",),
+        ("ru", "kk"),
+        ("border_management",),
+        ("leadership",),
+        "текст",
+        4,
+        0,
+        ("u3",),
+    )
     assert member_to_dict(m) == GOOD
 
 
@@ -69,13 +88,15 @@ def test_each_problem_is_reported_with_its_line(bad, fragment):
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    found = problems([
-        line(id="a"),
-        "{oops",
-        line(id="b", country="kz", languages=["russian"], years_of_service=-2),
-        line(id="a"),
-        line(id="c", roles=["chief"]),
-    ])
+    found = problems(
+        [
+            line(id="a"),
+            "{oops",
+            line(id="b", country="kz", languages=["russian"], years_of_service=-2),
+            line(id="a"),
+            line(id="c", roles=["chief"]),
+        ]
+    )
     lines = [n for n, _ in found]
     assert lines == [2, 3, 3, 3, 4, 5]
     assert "line 4: duplicate id 'a' (first on line 1)" in str(InputError(found)).splitlines()
@@ -98,6 +119,7 @@ def test_write_pairs_replaces_whole_file_and_leaves_no_temp(tmp_path):
     out = tmp_path / "pairs.jsonl"
     out.write_text("old\n")
     write_pairs(out, [Pair("a", "b", 0.123456, ({"kind": "shared_language", "code": "ru"},))])
-    assert out.read_text() == ('{"mentor": "a", "mentee": "b", "score": 0.1235, '
-                               '"reasons": [{"kind": "shared_language", "code": "ru"}]}\n')
+    assert out.read_text() == (
+        '{"mentor": "a", "mentee": "b", "score": 0.1235, "reasons": [{"kind": "shared_language", "code": "ru"}]}\n'
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["pairs.jsonl"]

@@ -23,25 +23,41 @@ def populations(draw):
     members = []
     specs = [("mentor",)] * n_mentors + [("mentee",)] * n_mentees + [("mentor", "mentee")] * n_both
     for i, roles in enumerate(specs):
-        members.append(member(
-            f"p{i}",
-            draw(st.sampled_from(["KZ", "KG", "TJ"])),
-            roles=roles,
-            languages=draw(st.lists(st.sampled_from(["ru", "kk", "en"]), min_size=1, max_size=2, unique=True)),
-            skills=draw(st.lists(st.sampled_from(SMALL_SLUGS), max_size=3, unique=True)),
-            goals=draw(st.lists(st.sampled_from(SMALL_SLUGS), max_size=3, unique=True)),
-            years=draw(st.integers(0, 12)),
-            capacity=draw(st.integers(1, 3)) if "mentor" in roles else 0,
-            agency=draw(st.sampled_from(["police", "customs"])),
-            bio=draw(st.sampled_from(["", "border service", "пограничная служба", "cyber"])),
-        ))
+        members.append(
+            member(
+                f"p{i}",
+                draw(st.sampled_from(["KZ", "KG", "TJ"])),
+                roles=roles,
+                languages=draw(st.lists(st.sampled_from(["ru", "kk", "en"]), min_size=1, max_size=2, unique=True)),
+                skills=draw(st.lists(st.sampled_from(SMALL_SLUGS), max_size=3, unique=True)),
+                goals=draw(st.lists(st.sampled_from(SMALL_SLUGS), max_size=3, unique=True)),
+                years=draw(st.integers(0, 12)),
+                capacity=draw(st.integers(1, 3)) if "mentor" in roles else 0,
+                agency=draw(st.sampled_from(["police", "customs"])),
+                bio=draw(st.sampled_from(["", "border service", "пограничная служба", "cyber"])),
+            )
+        )
     ids = [m.id for m in members]
     if ids and draw(st.booleans()):
         a, b = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
-        members = [m if m.id != a else member(m.id, m.country, roles=m.roles, languages=m.languages,
-                                               skills=m.skills, goals=m.goals, years=m.years_of_service,
-                                               capacity=m.capacity, agency=m.agency, bio=m.bio,
-                                               exclude=(b,)) for m in members]
+        members = [
+            m
+            if m.id != a
+            else member(
+                m.id,
+                m.country,
+                roles=m.roles,
+                languages=m.languages,
+                skills=m.skills,
+                goals=m.goals,
+                years=m.years_of_service,
+                capacity=m.capacity,
+                agency=m.agency,
+                bio=m.bio,
+                exclude=(b,),
+            )
+            for m in members
+        ]
     return members
 
 
@@ -53,8 +69,11 @@ def brute_force(members, config):
     mentors = [m for m in members if m.is_mentor and m.capacity > 0]
     options = []
     for e in mentees:
-        opts = [(j, float(scorer.score([pos[r.id]], [pos[e.id]])[0]))
-                for j, r in enumerate(mentors) if not check_pair(r, e, config)]
+        opts = [
+            (j, float(scorer.score([pos[r.id]], [pos[e.id]])[0]))
+            for j, r in enumerate(mentors)
+            if not check_pair(r, e, config)
+        ]
         options.append(opts)
     best = (0, 0.0)
     left = [r.capacity for r in mentors]
@@ -153,8 +172,9 @@ def test_full_candidates_give_the_same_total_as_dense_assignment():
     big = 3.0 * (len(mentees) + 2)
     cost = np.full((len(mentees), len(slots) + len(mentees)), np.inf)
     cost[np.arange(len(mentees)), len(slots) + np.arange(len(mentees))] = big
-    ok = [(a, b) for a, e in enumerate(mentees) for b, m in enumerate(slots)
-          if not check_pair(members[m], members[e], config)]
+    ok = [
+        (a, b) for a, e in enumerate(mentees) for b, m in enumerate(slots) if not check_pair(members[m], members[e], config)
+    ]
     a_idx, b_idx = np.array(ok).T
     scores = scorer.score(np.array(slots)[b_idx], np.array(mentees)[a_idx])
     cost[a_idx, b_idx] = 2.0 - scores

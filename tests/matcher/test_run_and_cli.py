@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(*args, cwd=ROOT):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "matcher", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "matcher", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+    )
 
 
 def test_unmatched_reasons():
     mentor = member("m1", "KZ", roles=("mentor",), languages=("ru",), years=10, capacity=1)
     members = [
         mentor,
-        member("e1", "KG", languages=("ky",), years=1),            # no one speaks Kyrgyz
-        member("e2", "KG", languages=("ru",), years=9),            # mentor not senior enough
+        member("e1", "KG", languages=("ky",), years=1),  # no one speaks Kyrgyz
+        member("e2", "KG", languages=("ru",), years=9),  # mentor not senior enough
         member("e3", "KG", languages=("ru",), years=1, exclude=("m1",)),
         member("e4", "TJ", languages=("ru",), years=1, goals=("leadership",)),
         member("e5", "TJ", languages=("ru",), years=2),
@@ -36,8 +37,7 @@ def test_unmatched_reasons():
     assert reasons["e2"] == "no_senior_mentor"
     assert reasons["e3"] == "all_excluded"
     assert sorted(reasons.values()).count("mentors_full") == 1
-    assert s["unmatched_reasons"] == {"all_excluded": 1, "mentors_full": 1, "no_language_partner": 1,
-                                      "no_senior_mentor": 1}
+    assert s["unmatched_reasons"] == {"all_excluded": 1, "mentors_full": 1, "no_language_partner": 1, "no_senior_mentor": 1}
     assert [u["id"] for u in s["unmatched"]] == sorted(reasons)
 
 
@@ -45,9 +45,24 @@ def test_summary_keys_and_counts():
     rows = random_population(200, seed=1)
     result = match(parse_members([json.dumps(r) for r in rows]))
     s = result.summary
-    for key in ("members", "mentees_eligible", "mentors", "mentor_places", "mentees_matched",
-                "max_matchable", "places_left", "mean_score", "mean_goal_coverage", "score_histogram",
-                "by_country", "flows", "unmatched", "unmatched_reasons", "config", "timings"):
+    for key in (
+        "members",
+        "mentees_eligible",
+        "mentors",
+        "mentor_places",
+        "mentees_matched",
+        "max_matchable",
+        "places_left",
+        "mean_score",
+        "mean_goal_coverage",
+        "score_histogram",
+        "by_country",
+        "flows",
+        "unmatched",
+        "unmatched_reasons",
+        "config",
+        "timings",
+    ):
         assert key in s
     assert s["mentees_matched"] == len(result.pairs)
     assert sum(s["score_histogram"]["counts"]) == len(result.pairs)
@@ -79,8 +94,12 @@ def test_determinism_byte_identical_files(tmp_path):
     src = tmp_path / "members.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows))
     for name in ("a", "b"):
-        assert run_cli("--input", src, "--output", tmp_path / f"{name}.jsonl",
-                       "--summary", tmp_path / f"{name}.json", "-q").returncode == 0
+        assert (
+            run_cli(
+                "--input", src, "--output", tmp_path / f"{name}.jsonl", "--summary", tmp_path / f"{name}.json", "-q"
+            ).returncode
+            == 0
+        )
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
     sa, sb = (json.loads((tmp_path / f"{n}.json").read_text()) for n in "ab")
     sa.pop("timings"), sb.pop("timings")
@@ -108,8 +127,9 @@ def test_cli_good_run(tmp_path):
 def test_cli_bad_input_writes_nothing_and_exits_2(tmp_path):
     good = random_population(3, seed=0)
     src = tmp_path / "members.jsonl"
-    src.write_text(json.dumps(good[0]) + "\n{broken\n" + json.dumps(dict(good[1], roles=["boss"])) + "\n"
-                   + json.dumps(good[0]) + "\n")
+    src.write_text(
+        json.dumps(good[0]) + "\n{broken\n" + json.dumps(dict(good[1], roles=["boss"])) + "\n" + json.dumps(good[0]) + "\n"
+    )
     out = run_cli("--input", src, "--output", tmp_path / "pairs.jsonl")
     assert out.returncode == 2
     lines = [x for x in out.stderr.splitlines() if x.startswith("line ")]
@@ -123,11 +143,14 @@ def test_cli_bad_input_writes_nothing_and_exits_2(tmp_path):
     assert existing.read_text() == "keep me\n"
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("w_goals = 1\n", "unknown configuration key 'w_goals'"),
-    ("w_bio = \n", "not valid TOML"),
-    ("top_k = 0\n", "top_k must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("w_goals = 1\n", "unknown configuration key 'w_goals'"),
+        ("w_bio = \n", "not valid TOML"),
+        ("top_k = 0\n", "top_k must be >= 1"),
+    ],
+)
 def test_cli_bad_config_exits_2(tmp_path, content, fragment):
     src = tmp_path / "members.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in random_population(5, seed=0)))
@@ -140,8 +163,14 @@ def test_cli_bad_config_exits_2(tmp_path, content, fragment):
 
 def test_import_does_not_load_flask_or_web():
     code = "import sys, matcher; print(sorted(m for m in ('flask', 'web', 'jobs') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
@@ -150,10 +179,16 @@ def test_doctests_pass():
     import doctest
     import importlib
 
-    for name in ("matcher", "matcher.errors", "matcher.model", "matcher.io", "matcher.constraints",
-                 "matcher.features", "matcher.run"):
-        res = doctest.testmod(importlib.import_module(name),
-                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for name in (
+        "matcher",
+        "matcher.errors",
+        "matcher.model",
+        "matcher.io",
+        "matcher.constraints",
+        "matcher.features",
+        "matcher.run",
+    ):
+        res = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         assert res.failed == 0, name
 
 

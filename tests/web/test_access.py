@@ -69,7 +69,8 @@ def test_pending_member_sees_only_her_application_and_profile(app, client, auth,
             continue
         response = _request(client, method, url)
         allowed = response.status_code == 403 or (
-            response.status_code == 302 and response.headers["Location"].endswith("/pending"))
+            response.status_code == 302 and response.headers["Location"].endswith("/pending")
+        )
         if not allowed:
             leaks.append((endpoint, method, response.status_code))
     assert leaks == []

@@ -58,8 +58,7 @@ def test_registration_creates_a_pending_member_and_shows_the_waiting_page(client
 
 
 def test_registration_errors_keep_what_she_typed(client, db):
-    response = register(client, password="short", password_confirm="short", consent=None,
-                        languages=None)
+    response = register(client, password="short", password_confirm="short", consent=None, languages=None)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Use at least 10 characters." in html
@@ -133,8 +132,9 @@ def test_account_is_throttled_after_repeated_failures(client, auth, db, app):
     response = auth.login("target@example.org", PASSWORD)
     assert response.status_code == 401
     assert "Too many failed attempts" in response.get_data(as_text=True)
-    assert db.session.get(LoginThrottle, next(
-        k for (k,) in db.session.execute(db.select(LoginThrottle.key)) if k.startswith("acct:")))
+    assert db.session.get(
+        LoginThrottle, next(k for (k,) in db.session.execute(db.select(LoginThrottle.key)) if k.startswith("acct:"))
+    )
 
 
 def test_throttle_holds_across_restarts(app, client, auth, db):
@@ -143,13 +143,11 @@ def test_throttle_holds_across_restarts(app, client, auth, db):
         auth.login("target@example.org", "wrong password guess")
     from web import create_app
 
-    restarted = create_app({"TESTING": True,
-                            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    restarted = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     other = restarted.test_client()
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     token = csrf_token(other.get("/login").get_data(as_text=True))
-    response = other.post("/login", data={"email": "target@example.org", "password": PASSWORD,
-                                          "csrf_token": token})
+    response = other.post("/login", data={"email": "target@example.org", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 401
     assert "Too many failed attempts" in response.get_data(as_text=True)
 
@@ -160,12 +158,13 @@ def test_address_is_throttled_and_a_spoofed_forwarded_header_does_not_reset_it(a
         make_member(db, email="someone@example.org")
         for i in range(3):
             token = csrf_token(client.get("/login").get_data(as_text=True))
-            client.post("/login", data={"email": f"guess{i}@example.org", "password": "x" * 12,
-                                        "csrf_token": token})
+            client.post("/login", data={"email": f"guess{i}@example.org", "password": "x" * 12, "csrf_token": token})
         token = csrf_token(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"email": "someone@example.org",
-                                               "password": PASSWORD, "csrf_token": token},
-                               headers={"X-Forwarded-For": "203.0.113.9"})
+        response = client.post(
+            "/login",
+            data={"email": "someone@example.org", "password": PASSWORD, "csrf_token": token},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
         assert response.status_code == 401
         assert "Too many failed attempts" in response.get_data(as_text=True)
     finally:
@@ -175,14 +174,16 @@ def test_address_is_throttled_and_a_spoofed_forwarded_header_does_not_reset_it(a
 def test_successful_login_follows_only_local_next(client, auth, db):
     make_member(db, email="a@example.org")
     token = auth.token("/login?next=/directory/")
-    ok = client.post("/login", data={"email": "a@example.org", "password": PASSWORD,
-                                     "next": "/directory/", "csrf_token": token})
+    ok = client.post(
+        "/login", data={"email": "a@example.org", "password": PASSWORD, "next": "/directory/", "csrf_token": token}
+    )
     assert ok.headers["Location"].endswith("/directory/")
     auth.logout()
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         token = auth.token("/login")
-        response = client.post("/login", data={"email": "a@example.org", "password": PASSWORD,
-                                               "next": target, "csrf_token": token})
+        response = client.post(
+            "/login", data={"email": "a@example.org", "password": PASSWORD, "next": target, "csrf_token": token}
+        )
         assert response.status_code == 302
         assert "evil" not in response.headers["Location"]
 
@@ -203,13 +204,17 @@ def test_password_change_ends_other_sessions(app, client, auth, db):
     make_member(db, email="a@example.org")
     other_device = app.test_client()
     token = csrf_token(other_device.get("/login").get_data(as_text=True))
-    other_device.post("/login", data={"email": "a@example.org", "password": PASSWORD,
-                                      "csrf_token": token})
+    other_device.post("/login", data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token})
     assert other_device.get("/directory/").status_code == 200
     auth.login("a@example.org")
-    response = auth.post("/password", {"current_password": PASSWORD,
-                                       "new_password": "a brand new passphrase",
-                                       "new_password_confirm": "a brand new passphrase"})
+    response = auth.post(
+        "/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password_confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/directory/").status_code == 200  # this browser stays in
     assert other_device.get("/directory/").status_code == 302  # the other is out
@@ -218,9 +223,14 @@ def test_password_change_ends_other_sessions(app, client, auth, db):
 def test_password_change_with_wrong_current_password_is_refused(client, auth, db):
     make_member(db, email="a@example.org")
     auth.login("a@example.org")
-    response = auth.post("/password", {"current_password": "not my password",
-                                       "new_password": "a brand new passphrase",
-                                       "new_password_confirm": "a brand new passphrase"})
+    response = auth.post(
+        "/password",
+        {
+            "current_password": "not my password",
+            "new_password": "a brand new passphrase",
+            "new_password_confirm": "a brand new passphrase",
+        },
+    )
     assert response.status_code == 422
     assert "Your current password is not correct." in response.get_data(as_text=True)
 
@@ -238,9 +248,10 @@ def test_password_reset_by_emailed_single_use_token(client, auth, db):
     page = client.get(link)
     assert page.status_code == 200
     token = csrf_token(page.get_data(as_text=True))
-    done = client.post(link, data={"password": "a fresh steppe passphrase",
-                                   "password_confirm": "a fresh steppe passphrase",
-                                   "csrf_token": token})
+    done = client.post(
+        link,
+        data={"password": "a fresh steppe passphrase", "password_confirm": "a fresh steppe passphrase", "csrf_token": token},
+    )
     assert done.status_code == 302
     assert auth.login("a@example.org", "a fresh steppe passphrase").status_code == 302
     auth.logout()
@@ -283,8 +294,7 @@ def test_interface_language_follows_browser_then_member_choice(client, auth, db)
 
 def test_language_switcher_changes_the_interface(client, auth, db):
     token = auth.token("/login")
-    response = client.post("/language", data={"lang": "ru", "next": "/login",
-                                               "csrf_token": token})
+    response = client.post("/language", data={"lang": "ru", "next": "/login", "csrf_token": token})
     assert response.headers["Location"].endswith("/login")
     assert '<html lang="ru">' in client.get("/login").get_data(as_text=True)
 

@@ -14,8 +14,9 @@ from web.models import Member, MemberStatus
 
 
 def test_create_coordinator_command_makes_a_new_coordinator(runner, db):
-    result = runner.invoke(args=["create-coordinator", "focal@osce.example", "--scope", "tj",
-                                 "--password", "a long coordinator passphrase"])
+    result = runner.invoke(
+        args=["create-coordinator", "focal@osce.example", "--scope", "tj", "--password", "a long coordinator passphrase"]
+    )
     assert result.exit_code == 0, result.output
     member = db.session.scalar(db.select(Member).where(Member.email == "focal@osce.example"))
     assert member.is_coordinator and member.coordinator_scope == "TJ"
@@ -123,19 +124,18 @@ with app.app_context():
 """
     init = subprocess.run([sys.executable, "-c", script, "init"], capture_output=True, text=True)
     assert init.returncode == 0, init.stderr
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stderr=subprocess.PIPE,
-                                text=True) for n in range(4)]
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stderr=subprocess.PIPE, text=True) for n in range(4)]
     errors = [w.communicate()[1] for w in workers]
     assert all(w.returncode == 0 for w in workers), errors
     assert not any("database is locked" in e for e in errors)
-    count = sqlite3.connect(tmp_path / "workers.sqlite3").execute(
-        "SELECT count(*) FROM member").fetchone()[0]
+    count = sqlite3.connect(tmp_path / "workers.sqlite3").execute("SELECT count(*) FROM member").fetchone()[0]
     assert count == 100
 
 
 def test_healthz_says_when_the_database_does_not_answer(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI":
-                      "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["database"] is False
@@ -143,10 +143,8 @@ def test_healthz_says_when_the_database_does_not_answer(tmp_path):
 
 def test_flask_db_upgrade_builds_the_schema_from_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    env = {"DATABASE_URL": url, "FLASK_APP": "wsgi:app", "BRIDGES_CONFIG": "testing",
-           "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], env=env,
-                            capture_output=True, text=True)
+    env = {"DATABASE_URL": url, "FLASK_APP": "wsgi:app", "BRIDGES_CONFIG": "testing", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     engine = create_engine(url)
     with engine.connect() as conn:

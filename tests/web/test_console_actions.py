@@ -33,14 +33,11 @@ def regional(db, auth):
 def test_manual_pair_is_proposed_and_recorded(client, auth, db, regional):
     mentor = make_mentor(db, country="KZ", display_name="Mentor KZ")
     mentee = make_member(db, country="KG", display_name="Mentee KG", email="mentee@example.kg")
-    response = auth.post(f"{ACTIONS}/pair",
-                         {"mentor": str(mentor.id), "mentee": "mentee@example.kg"},
-                         token_from=ACTIONS)  # noqa: S106
+    response = auth.post(f"{ACTIONS}/pair", {"mentor": str(mentor.id), "mentee": "mentee@example.kg"}, token_from=ACTIONS)  # noqa: S106
     assert response.status_code == 302
     db.session.expire_all()
     m = db.session.query(Mentorship).one()
-    assert (m.mentor_id, m.mentee_id, m.state, m.override_reason) == (mentor.id, mentee.id,
-                                                                       "proposed", "")
+    assert (m.mentor_id, m.mentee_id, m.state, m.override_reason) == (mentor.id, mentee.id, "proposed", "")
     assert m.created_by_id == regional.id
     assert _actions(db)[-1] == "pair.manual"
 
@@ -57,8 +54,7 @@ def test_broken_rule_needs_the_override_and_a_reason(client, auth, db, regional)
     assert "Give the reason for breaking the rule." in no_reason.get_data(as_text=True)
     assert db.session.query(Mentorship).count() == 0
 
-    done = auth.post(f"{ACTIONS}/pair", {**data, "override": "y", "reason": "Both asked for it"},
-                     token_from=ACTIONS)  # noqa: S106
+    done = auth.post(f"{ACTIONS}/pair", {**data, "override": "y", "reason": "Both asked for it"}, token_from=ACTIONS)  # noqa: S106
     assert done.status_code == 302
     db.session.expire_all()
     m = db.session.query(Mentorship).one()
@@ -74,11 +70,9 @@ def test_hard_rules_are_never_overridden(db, app, regional):
     taken = make_member(db, country="KG")
     other = make_member(db, country="KG")
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        services.create_pair(regional, str(mentor.id), str(taken.id), override=False, reason="",
-                             now=NOW)
+        services.create_pair(regional, str(mentor.id), str(taken.id), override=False, reason="", now=NOW)
         with pytest.raises(ValidationFailed) as exc:
-            services.create_pair(regional, str(mentor.id), str(other.id), override=True,
-                                 reason="please", now=NOW)
+            services.create_pair(regional, str(mentor.id), str(other.id), override=True, reason="please", now=NOW)
     assert "The mentor has no free place left." in str(exc.value)
 
 
@@ -89,24 +83,21 @@ def test_matcher_constraints_are_checked_too(db, app, regional):
         assert set(services.pair_check(mentor, mentee)) >= {"no_shared_language", "gap_too_small"}
 
 
-def test_coordinator_ends_a_mentorship_and_the_pair_is_never_proposed_again(client, auth, db,
-                                                                         regional):
+def test_coordinator_ends_a_mentorship_and_the_pair_is_never_proposed_again(client, auth, db, regional):
     mentor = make_mentor(db, country="KZ")
     mentee = make_member(db, country="KG")
-    m = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, state="active", proposed_at=NOW,
-                   activated_at=NOW)
+    m = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, state="active", proposed_at=NOW, activated_at=NOW)
     db.session.add(m)
     db.session.commit()
-    missing = auth.post(f"/coordinator/console/mentorships/{m.id}/end", {"reason": ""},
-                        token_from=ACTIONS)  # noqa: S106
+    missing = auth.post(f"/coordinator/console/mentorships/{m.id}/end", {"reason": ""}, token_from=ACTIONS)  # noqa: S106
     assert missing.status_code == 422
-    done = auth.post(f"/coordinator/console/mentorships/{m.id}/end",
-                     {"reason": "Mentor left the service"}, token_from=ACTIONS)  # noqa: S106
+    done = auth.post(
+        f"/coordinator/console/mentorships/{m.id}/end", {"reason": "Mentor left the service"}, token_from=ACTIONS
+    )  # noqa: S106
     assert done.status_code == 302
     db.session.expire_all()
     m = db.session.get(Mentorship, m.id)
-    assert (m.state, m.close_reason, m.closed_by_id) == ("ended", "Mentor left the service",
-                                                         regional.id)
+    assert (m.state, m.close_reason, m.closed_by_id) == ("ended", "Mentor left the service", regional.id)
     event = db.session.query(MentorshipEvent).filter_by(mentorship_id=m.id).one()
     assert (event.from_state, event.to_state, event.actor_id) == ("active", "ended", regional.id)
     assert db.session.query(ForbiddenPair).filter_by(reason="ended").count() == 1
@@ -116,22 +107,21 @@ def test_coordinator_ends_a_mentorship_and_the_pair_is_never_proposed_again(clie
 def test_forbid_and_reopen(client, auth, db, regional):
     mentor = make_mentor(db, country="KZ")
     mentee = make_member(db, country="KG", email="mentee@example.kg")
-    done = auth.post(f"{ACTIONS}/forbid", {"mentor": str(mentor.id), "mentee": str(mentee.id),
-                                           "note": "conflict of interest"}, token_from=ACTIONS)  # noqa: S106
+    done = auth.post(
+        f"{ACTIONS}/forbid",
+        {"mentor": str(mentor.id), "mentee": str(mentee.id), "note": "conflict of interest"},
+        token_from=ACTIONS,
+    )  # noqa: S106
     assert done.status_code == 302
-    again = auth.post(f"{ACTIONS}/forbid", {"mentor": str(mentor.id), "mentee": str(mentee.id)},
-                      token_from=ACTIONS)  # noqa: S106
+    again = auth.post(f"{ACTIONS}/forbid", {"mentor": str(mentor.id), "mentee": str(mentee.id)}, token_from=ACTIONS)  # noqa: S106
     assert again.status_code == 422
     db.session.expire_all()
     row = db.session.query(ForbiddenPair).one()
-    assert (row.reason, row.note, row.created_by_id) == ("coordinator", "conflict of interest",
-                                                         regional.id)
+    assert (row.reason, row.note, row.created_by_id) == ("coordinator", "conflict of interest", regional.id)
     # A ban placed by the members themselves is not lifted by re-opening.
-    db.session.add(ForbiddenPair(mentor_id=make_mentor(db, country="TJ").id,
-                                 mentee_id=mentee.id, reason="declined"))
+    db.session.add(ForbiddenPair(mentor_id=make_mentor(db, country="TJ").id, mentee_id=mentee.id, reason="declined"))
     db.session.commit()
-    reopened = auth.post(f"{ACTIONS}/reopen", {"member": "mentee@example.kg"},
-                         token_from=ACTIONS)  # noqa: S106
+    reopened = auth.post(f"{ACTIONS}/reopen", {"member": "mentee@example.kg"}, token_from=ACTIONS)  # noqa: S106
     assert reopened.status_code == 302
     db.session.expire_all()
     assert [r.reason for r in db.session.query(ForbiddenPair)] == ["declined"]
@@ -161,8 +151,11 @@ def test_regional_coordinator_sets_scope_and_makes_coordinators(client, auth, db
 
 def test_second_factor_reset_is_recorded(client, auth, db, regional):
     other = make_coordinator(db, email="other@example.org", totp_secret="JBSWY3DPEHPK3PXP")  # noqa: S106
-    response = auth.post(f"/coordinator/console/coordinators/{other.id}/second-factor/reset", {},
-                         token_from="/coordinator/console/coordinators")  # noqa: S106
+    response = auth.post(
+        f"/coordinator/console/coordinators/{other.id}/second-factor/reset",
+        {},
+        token_from="/coordinator/console/coordinators",
+    )  # noqa: S106
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Member, other.id).totp_secret is None

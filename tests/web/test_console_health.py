@@ -19,8 +19,15 @@ def _days(n: float) -> datetime:
 
 
 def _m(db, mentor, mentee, state, proposed, accepted=None, activated=None, closed=None):
-    m = Mentorship(mentor_id=mentor.id, mentee_id=mentee.id, state=state, proposed_at=proposed,
-                   accepted_at=accepted, activated_at=activated, closed_at=closed)
+    m = Mentorship(
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        state=state,
+        proposed_at=proposed,
+        accepted_at=accepted,
+        activated_at=activated,
+        closed_at=closed,
+    )
     db.session.add(m)
     db.session.flush()
     return m
@@ -41,25 +48,32 @@ def _programme(db):
     conv = Conversation(kind="mentorship", mentorship_id=talking.id)
     db.session.add(conv)
     db.session.flush()
-    db.session.add(Message(conversation_id=conv.id, sender_id=kg.id, body="x",
-                           created_at=_days(5)))
+    db.session.add(Message(conversation_id=conv.id, sender_id=kg.id, body="x", created_at=_days(5)))
     checked = _m(db, kg, mentees[4], "active", _days(60), accepted=_days(59), activated=_days(58))
-    db.session.add(CheckIn(mentorship_id=checked.id, author_id=kg.id, held_on=date(2025, 5, 20),
-                           created_at=_days(12)))
+    db.session.add(CheckIn(mentorship_id=checked.id, author_id=kg.id, held_on=date(2025, 5, 20), created_at=_days(12)))
     # Refused within the period: one declined, one expired.
     _m(db, kg, mentees[5], "declined", _days(20), closed=_days(19))
     _m(db, kg, mentees[6], "expired", _days(30), closed=_days(16))
     # Completed with two ratings (4 and 5); another completed long ago, outside 90 days.
-    done = _m(db, kz, make_member(db, country="TJ"), "completed", _days(200),
-              accepted=_days(199), activated=_days(198), closed=_days(10))
-    db.session.add_all([Feedback(mentorship_id=done.id, author_id=kz.id, rating=4),
-                        Feedback(mentorship_id=done.id, author_id=done.mentee_id, rating=5)])
-    _m(db, kz, make_member(db, country="TJ"), "completed", _days(400), accepted=_days(399),
-       closed=_days(200))
-    db.session.add(JobExecution(job="expiry", scheduled_for=_days(1), started_at=_days(1),
-                                status="failed", error="boom"))
-    db.session.add(JobExecution(job="expiry", scheduled_for=_days(2), started_at=_days(2),
-                                status="done"))
+    done = _m(
+        db,
+        kz,
+        make_member(db, country="TJ"),
+        "completed",
+        _days(200),
+        accepted=_days(199),
+        activated=_days(198),
+        closed=_days(10),
+    )
+    db.session.add_all(
+        [
+            Feedback(mentorship_id=done.id, author_id=kz.id, rating=4),
+            Feedback(mentorship_id=done.id, author_id=done.mentee_id, rating=5),
+        ]
+    )
+    _m(db, kz, make_member(db, country="TJ"), "completed", _days(400), accepted=_days(399), closed=_days(200))
+    db.session.add(JobExecution(job="expiry", scheduled_for=_days(1), started_at=_days(1), status="failed", error="boom"))
+    db.session.add(JobExecution(job="expiry", scheduled_for=_days(2), started_at=_days(2), status="done"))
     db.session.add(MatchRun(status="failed", started_at=_days(3), error="x"))
     db.session.commit()
     return quiet
@@ -90,19 +104,19 @@ def test_health_figures_over_ninety_days(db):
 def test_filters_by_country_agency_and_period(db):
     _programme(db)
     coordinator = make_coordinator(db)
-    customs = services.health(coordinator, services.parse_filters(
-        MultiDict({"agency": "customs", "period": "all"}), coordinator), NOW)
+    customs = services.health(
+        coordinator, services.parse_filters(MultiDict({"agency": "customs", "period": "all"}), coordinator), NOW
+    )
     assert customs["active_mentorships"] == 2  # the KG (customs) mentor's two
     assert customs["proposals_waiting"] == 0
-    kz = services.health(coordinator, services.parse_filters(
-        MultiDict({"country": "KZ", "period": "all"}), coordinator), NOW)
+    kz = services.health(
+        coordinator, services.parse_filters(MultiDict({"country": "KZ", "period": "all"}), coordinator), NOW
+    )
     assert kz["applications_waiting"] == 1
     assert kz["completed_mentorships"] == 2
-    short = services.health(coordinator, services.parse_filters(
-        MultiDict({"period": "30"}), coordinator), NOW)
+    short = services.health(coordinator, services.parse_filters(MultiDict({"period": "30"}), coordinator), NOW)
     assert short["proposals_decided"] == 3  # proposed within 30 days: 3, 9, 20 days ago
-    bogus = services.parse_filters(MultiDict({"country": "XX", "period": "7",
-                                              "agency": "navy"}), coordinator)
+    bogus = services.parse_filters(MultiDict({"country": "XX", "period": "7", "agency": "navy"}), coordinator)
     assert (bogus.country, bogus.agency, bogus.period) == (None, None, "90")
 
 

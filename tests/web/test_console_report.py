@@ -37,46 +37,66 @@ def small_run(db):
     kgm = make_member(db, country="KG", display_name="Aida KG")
     tm = make_member(db, country="TM", display_name="Ogulbibi TM", languages=("tk",))
     summary = {
-        "members": 8, "mentees_eligible": 5, "mentors": 3, "mentor_places": 5,
-        "mentees_matched": 4, "max_matchable": 4, "places_left": 1,
-        "mean_score": 0.65, "mean_goal_coverage": 0.75,
+        "members": 8,
+        "mentees_eligible": 5,
+        "mentors": 3,
+        "mentor_places": 5,
+        "mentees_matched": 4,
+        "max_matchable": 4,
+        "places_left": 1,
+        "mean_score": 0.65,
+        "mean_goal_coverage": 0.75,
         "score_histogram": {"edges": [0.0, 0.25, 0.5, 0.75, 1.0], "counts": [0, 1, 2, 1]},
         "by_country": {
-            "KG": {"mentees": 1, "mentees_matched": 1, "mentors": 1, "mentor_places": 2,
-                   "mentees_mentored": 1},
-            "KZ": {"mentees": 0, "mentees_matched": 0, "mentors": 2, "mentor_places": 3,
-                   "mentees_mentored": 3},
-            "TM": {"mentees": 1, "mentees_matched": 0, "mentors": 0, "mentor_places": 0,
-                   "mentees_mentored": 0},
-            "UZ": {"mentees": 3, "mentees_matched": 3, "mentors": 0, "mentor_places": 0,
-                   "mentees_mentored": 0},
+            "KG": {"mentees": 1, "mentees_matched": 1, "mentors": 1, "mentor_places": 2, "mentees_mentored": 1},
+            "KZ": {"mentees": 0, "mentees_matched": 0, "mentors": 2, "mentor_places": 3, "mentees_mentored": 3},
+            "TM": {"mentees": 1, "mentees_matched": 0, "mentors": 0, "mentor_places": 0, "mentees_mentored": 0},
+            "UZ": {"mentees": 3, "mentees_matched": 3, "mentors": 0, "mentor_places": 0, "mentees_mentored": 0},
         },
-        "flows": [{"mentor_country": "KG", "mentee_country": "UZ", "pairs": 1},
-                  {"mentor_country": "KZ", "mentee_country": "KG", "pairs": 1},
-                  {"mentor_country": "KZ", "mentee_country": "UZ", "pairs": 2}],
-        "unmatched": [{"id": tm.id, "reason": "no_language_partner", "country": "TM",
-                       "languages": ["tk"], "years_of_service": 5,
-                       "mentors_sharing_language": 0, "mentors_senior_enough": 0,
-                       "suitable_mentors": 0}],
+        "flows": [
+            {"mentor_country": "KG", "mentee_country": "UZ", "pairs": 1},
+            {"mentor_country": "KZ", "mentee_country": "KG", "pairs": 1},
+            {"mentor_country": "KZ", "mentee_country": "UZ", "pairs": 2},
+        ],
+        "unmatched": [
+            {
+                "id": tm.id,
+                "reason": "no_language_partner",
+                "country": "TM",
+                "languages": ["tk"],
+                "years_of_service": 5,
+                "mentors_sharing_language": 0,
+                "mentors_senior_enough": 0,
+                "suitable_mentors": 0,
+            }
+        ],
         "unmatched_reasons": {"no_language_partner": 1},
     }
     snapshot = _snapshot(
         *({"id": str(m.id), "roles": ["mentor"], "capacity": m.capacity} for m in (kz1, kz2, kg)),
-        *({"id": str(m.id), "roles": ["mentee"], "capacity": 0} for m in (uz1, uz2, uz3, kgm, tm)))
-    previous = MatchRun(status="published", started_at=NOW, summary={
-        "mentees_eligible": 7, "mentees_matched": 2, "max_matchable": 3, "places_left": 4,
-        "mean_score": 0.5, "mean_goal_coverage": 0.25}, config={"min_gap": 2})
+        *({"id": str(m.id), "roles": ["mentee"], "capacity": 0} for m in (uz1, uz2, uz3, kgm, tm)),
+    )
+    previous = MatchRun(
+        status="published",
+        started_at=NOW,
+        summary={
+            "mentees_eligible": 7,
+            "mentees_matched": 2,
+            "max_matchable": 3,
+            "places_left": 4,
+            "mean_score": 0.5,
+            "mean_goal_coverage": 0.25,
+        },
+        config={"min_gap": 2},
+    )
     db.session.add(previous)
     db.session.flush()
-    run = MatchRun(status="draft", started_at=NOW, summary=summary, snapshot=snapshot,
-                   config={"min_gap": 2})
+    run = MatchRun(status="draft", started_at=NOW, summary=summary, snapshot=snapshot, config={"min_gap": 2})
     db.session.add(run)
     db.session.flush()
     lang = {"kind": "shared_language", "code": "ru"}
-    for mentor, mentee, score in ((kz1, uz1, 0.9), (kz1, kgm, 0.6), (kz2, uz2, 0.7),
-                                  (kg, uz3, 0.4)):
-        db.session.add(MatchRunPair(run_id=run.id, mentor_id=mentor.id, mentee_id=mentee.id,
-                                    score=score, reasons=[lang]))
+    for mentor, mentee, score in ((kz1, uz1, 0.9), (kz1, kgm, 0.6), (kz2, uz2, 0.7), (kg, uz3, 0.4)):
+        db.session.add(MatchRunPair(run_id=run.id, mentor_id=mentor.id, mentee_id=mentee.id, score=score, reasons=[lang]))
     db.session.commit()
     return run
 
@@ -115,8 +135,7 @@ def test_report_page_shows_figures_beside_the_previous_run(client, auth, db, sma
     assert _figure(html, "mean_goal_coverage", "data-previous") == "25 %"
 
 
-def test_report_shows_flows_shares_and_histogram_with_text_alternatives(client, auth, db,
-                                                                        small_run):
+def test_report_shows_flows_shares_and_histogram_with_text_alternatives(client, auth, db, small_run):
     _coordinator(db, auth)
     html = client.get(f"/coordinator/console/runs/{small_run.id}").get_data(as_text=True)
     assert html.count('role="img"') == 3
@@ -187,11 +206,9 @@ def test_report_of_a_real_run_agrees_with_its_summary(client, auth, db, app):
     from jobs.matching import run_matching
 
     for i in range(3):
-        make_mentor(db, country="KZ", display_name=f"Mentor {i}", capacity=1,
-                    skills=("leadership",))
+        make_mentor(db, country="KZ", display_name=f"Mentor {i}", capacity=1, skills=("leadership",))
     for i in range(4):
-        make_member(db, country="KG", display_name=f"Mentee {i}", goals=("leadership",),
-                    years_of_service=3)
+        make_member(db, country="KG", display_name=f"Mentee {i}", goals=("leadership",), years_of_service=3)
     run = run_matching(db.session, now=NOW, started_by="test")
     assert run.status == "draft", run.error
     figures = services.figures(run)
@@ -208,8 +225,15 @@ def test_charts_are_accessible_scalable_svg():
     svg = charts.histogram([0, 0.5, 1], [2, 3], label="Scores <all>", desc="two bins")
     assert svg.startswith("<svg") and 'viewBox="0 0 ' in svg and 'role="img"' in svg
     assert 'aria-label="Scores &lt;all&gt;"' in svg and "<desc>two bins</desc>" in svg
-    heat = charts.heatmap(["KZ"], ["KG"], {("KZ", "KG"): 4}, row_labels={"KZ": "Kazakhstan"},
-                          col_labels={"KG": "Kyrgyzstan"}, label="Flows", desc="one cell")
+    heat = charts.heatmap(
+        ["KZ"],
+        ["KG"],
+        {("KZ", "KG"): 4},
+        row_labels={"KZ": "Kazakhstan"},
+        col_labels={"KG": "Kyrgyzstan"},
+        label="Flows",
+        desc="one cell",
+    )
     assert ">4</text>" in heat and charts.SHADES[-1] in heat
     assert charts.shade(0, 4) == (charts.SHADES[0], charts.INK)
     # White text only on the dark shades.

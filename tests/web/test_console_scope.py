@@ -21,19 +21,29 @@ def _world(db):
     make_member(db, country="KZ", display_name="Kazakh Applicant", status=MemberStatus.PENDING)
     kz_mentor = make_mentor(db, country="KZ", display_name="Kazakh Mentor")
     kg_mentee = make_member(db, country="KG", display_name="Kyrgyz Mentee")
-    run = MatchRun(status="draft", started_at=NOW, config={"min_gap": 2}, summary={
-        "mentees_eligible": 3, "mentees_matched": 2,
-        "unmatched": [{"id": kz.id, "reason": "mentors_full", "country": "KZ",
-                       "languages": ["ru"], "suitable_mentors": 1}]})
+    run = MatchRun(
+        status="draft",
+        started_at=NOW,
+        config={"min_gap": 2},
+        summary={
+            "mentees_eligible": 3,
+            "mentees_matched": 2,
+            "unmatched": [
+                {"id": kz.id, "reason": "mentors_full", "country": "KZ", "languages": ["ru"], "suitable_mentors": 1}
+            ],
+        },
+    )
     db.session.add(run)
     db.session.flush()
-    db.session.add_all([
-        MatchRunPair(run_id=run.id, mentor_id=kg.id, mentee_id=uz.id, score=0.8, reasons=[]),
-        MatchRunPair(run_id=run.id, mentor_id=kz_mentor.id, mentee_id=kg_mentee.id, score=0.7,
-                     reasons=[]),
-    ])
-    db.session.add(Mentorship(mentor_id=kz_mentor.id, mentee_id=kg_mentee.id, state="active",
-                              proposed_at=NOW, activated_at=NOW))
+    db.session.add_all(
+        [
+            MatchRunPair(run_id=run.id, mentor_id=kg.id, mentee_id=uz.id, score=0.8, reasons=[]),
+            MatchRunPair(run_id=run.id, mentor_id=kz_mentor.id, mentee_id=kg_mentee.id, score=0.7, reasons=[]),
+        ]
+    )
+    db.session.add(
+        Mentorship(mentor_id=kz_mentor.id, mentee_id=kg_mentee.id, state="active", proposed_at=NOW, activated_at=NOW)
+    )
     db.session.commit()
     return run, kz
 
@@ -56,10 +66,12 @@ def test_uzbek_focal_point_sees_no_kazakh_member_in_the_report(client, auth, db)
 def test_uzbek_focal_point_exports_no_kazakh_member(client, auth, db):
     run, _kz = _world(db)
     _focal_point(db, auth, client)
-    for path in (f"/coordinator/console/runs/{run.id}/pairs.csv",
-                 f"/coordinator/console/runs/{run.id}/unmatched.csv",
-                 f"/coordinator/console/runs/{run.id}/print",
-                 "/coordinator/console/figures.csv?country=KZ"):
+    for path in (
+        f"/coordinator/console/runs/{run.id}/pairs.csv",
+        f"/coordinator/console/runs/{run.id}/unmatched.csv",
+        f"/coordinator/console/runs/{run.id}/print",
+        "/coordinator/console/figures.csv?country=KZ",
+    ):
         body = client.get(path).get_data(as_text=True)
         for name in (KZ_NAME, "Kazakh Mentor", "Kyrgyz Mentee", KZ_EMAIL):
             assert name not in body, path
@@ -85,16 +97,20 @@ def test_uzbek_focal_point_cannot_act_on_kazakh_members(client, auth, db):
     kg_mentee = db.session.query(type(kz)).filter_by(display_name="Kyrgyz Mentee").one()
     mentorship = db.session.query(Mentorship).one()
     _focal_point(db, auth, client)
-    response = auth.post("/coordinator/console/actions/forbid",
-                         {"mentor": str(kz_mentor.id), "mentee": str(kg_mentee.id)},
-                         token_from="/coordinator/console/actions")  # noqa: S106
+    response = auth.post(
+        "/coordinator/console/actions/forbid",
+        {"mentor": str(kz_mentor.id), "mentee": str(kg_mentee.id)},
+        token_from="/coordinator/console/actions",
+    )  # noqa: S106
     assert response.status_code == 422
     assert "only on members of your own country" in response.get_data(as_text=True)
-    response = auth.post("/coordinator/console/actions/reopen", {"member": KZ_EMAIL},
-                         token_from="/coordinator/console/actions")  # noqa: S106
+    response = auth.post(
+        "/coordinator/console/actions/reopen", {"member": KZ_EMAIL}, token_from="/coordinator/console/actions"
+    )  # noqa: S106
     assert response.status_code == 422
-    response = auth.post(f"/coordinator/console/mentorships/{mentorship.id}/end",
-                         {"reason": "no"}, token_from="/coordinator/console/actions")  # noqa: S106
+    response = auth.post(
+        f"/coordinator/console/mentorships/{mentorship.id}/end", {"reason": "no"}, token_from="/coordinator/console/actions"
+    )  # noqa: S106
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.query(ForbiddenPair).count() == 0

@@ -11,13 +11,13 @@ def _login_coordinator(auth, db, **kw):
 
 
 def test_coordinator_approves_an_application_and_the_member_is_told(client, auth, db):
-    applicant = make_member(db, status=MemberStatus.PENDING, display_name="Nurgul",
-                            email="nurgul@example.kg", locale="ru")
+    applicant = make_member(db, status=MemberStatus.PENDING, display_name="Nurgul", email="nurgul@example.kg", locale="ru")
     _login_coordinator(auth, db)
     queue = client.get("/coordinator/applications").get_data(as_text=True)
     assert "Nurgul" in queue
-    response = auth.post(f"/coordinator/members/{applicant.id}/approve", {"note": "Welcome!"},
-                         token_from="/coordinator/applications")
+    response = auth.post(
+        f"/coordinator/members/{applicant.id}/approve", {"note": "Welcome!"}, token_from="/coordinator/applications"
+    )
     assert response.status_code == 302
     db.session.expire_all()
     applicant = db.session.get(Member, applicant.id)
@@ -36,24 +36,24 @@ def test_rejection_ends_the_applicants_session(app, client, auth, db):
     from tests.conftest import csrf_token
 
     token = csrf_token(applicant_client.get("/login").get_data(as_text=True))
-    applicant_client.post("/login", data={"email": "app@example.org", "password": PASSWORD,
-                                          "csrf_token": token})
+    applicant_client.post("/login", data={"email": "app@example.org", "password": PASSWORD, "csrf_token": token})
     assert applicant_client.get("/pending").status_code == 200
     _login_coordinator(auth, db)
-    auth.post(f"/coordinator/members/{applicant.id}/reject", {"note": "Not a member of an agency"},
-              token_from="/coordinator/applications")
+    auth.post(
+        f"/coordinator/members/{applicant.id}/reject",
+        {"note": "Not a member of an agency"},
+        token_from="/coordinator/applications",
+    )
     assert applicant_client.get("/pending").status_code == 302
 
 
 def test_suspend_and_reactivate(client, auth, db):
     member = make_member(db, display_name="Member To Suspend")
     _login_coordinator(auth, db)
-    auth.post(f"/coordinator/members/{member.id}/suspend", {"note": ""},
-              token_from="/coordinator/members")
+    auth.post(f"/coordinator/members/{member.id}/suspend", {"note": ""}, token_from="/coordinator/members")
     db.session.expire_all()
     assert db.session.get(Member, member.id).status == MemberStatus.SUSPENDED
-    auth.post(f"/coordinator/members/{member.id}/reactivate", {"note": ""},
-              token_from="/coordinator/members")
+    auth.post(f"/coordinator/members/{member.id}/reactivate", {"note": ""}, token_from="/coordinator/members")
     db.session.expire_all()
     assert db.session.get(Member, member.id).status == MemberStatus.ACTIVE
     actions = [a for (a,) in db.session.execute(db.select(AuditLog.action).order_by(AuditLog.id))]
@@ -63,20 +63,19 @@ def test_suspend_and_reactivate(client, auth, db):
 def test_approving_twice_is_refused_with_a_message(client, auth, db):
     member = make_member(db)
     _login_coordinator(auth, db)
-    response = auth.post(f"/coordinator/members/{member.id}/approve", {},
-                         token_from="/coordinator/applications", follow_redirects=True)
+    response = auth.post(
+        f"/coordinator/members/{member.id}/approve", {}, token_from="/coordinator/applications", follow_redirects=True
+    )
     assert "status has changed meanwhile" in response.get_data(as_text=True)
 
 
 def test_focal_point_sees_only_her_country(client, auth, db):
     make_member(db, status=MemberStatus.PENDING, display_name="Uzbek Applicant", country="UZ")
-    kazakh = make_member(db, status=MemberStatus.PENDING, display_name="Kazakh Applicant",
-                         country="KZ")
+    kazakh = make_member(db, status=MemberStatus.PENDING, display_name="Kazakh Applicant", country="KZ")
     _login_coordinator(auth, db, country="UZ", coordinator_scope="UZ")
     html = client.get("/coordinator/applications").get_data(as_text=True)
     assert "Uzbek Applicant" in html and "Kazakh Applicant" not in html
-    response = auth.post(f"/coordinator/members/{kazakh.id}/approve", {},
-                         token_from="/coordinator/applications")
+    response = auth.post(f"/coordinator/members/{kazakh.id}/approve", {}, token_from="/coordinator/applications")
     assert response.status_code == 404
 
 
@@ -89,7 +88,6 @@ def test_coordinator_sign_in_is_audited(client, auth, db):
 def test_outbox_page_lists_development_emails(client, auth, db):
     member = make_member(db, status=MemberStatus.PENDING, email="x@example.org")
     _login_coordinator(auth, db)
-    auth.post(f"/coordinator/members/{member.id}/approve", {},
-              token_from="/coordinator/applications")
+    auth.post(f"/coordinator/members/{member.id}/approve", {}, token_from="/coordinator/applications")
     html = client.get("/coordinator/outbox").get_data(as_text=True)
     assert "x@example.org" in html

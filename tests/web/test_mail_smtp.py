@@ -21,8 +21,7 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
-                                                                    policy=policy.default)))
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
         return "250 OK"
 
 
@@ -48,13 +47,10 @@ def _text(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_acceptance_and_new_message_emails_arrive_translated_with_link_only(
-        client, auth, db, inbox):
+def test_acceptance_and_new_message_emails_arrive_translated_with_link_only(client, auth, db, inbox):
     mentor = make_mentor(db, email="aigul@example.org", country="KZ", locale="en")
-    mentee = make_member(db, email="nurzat@example.org", country="KG", locale="ru",
-                         display_name="Нурзат")
-    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None,
-                        now=utcnow())
+    mentee = make_member(db, email="nurzat@example.org", country="KG", locale="ru", display_name="Нурзат")
+    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
     db.session.commit()
     inbox.messages.clear()  # the proposal email to the mentor is not what this test is about
     auth.login("aigul@example.org")
@@ -74,8 +70,7 @@ def test_acceptance_and_new_message_emails_arrive_translated_with_link_only(
     conv_id = db.session.scalar(select(Conversation.id))
     inbox.messages.clear()
     token = csrf_token(client.get(f"/messages/{conv_id}").get_data(as_text=True))
-    client.post(f"/messages/{conv_id}/send",
-                data={"body": "Meet at checkpoint 7 at noon", "csrf_token": token})
+    client.post(f"/messages/{conv_id}/send", data={"body": "Meet at checkpoint 7 at noon", "csrf_token": token})
     [(to, mail)] = inbox.messages
     assert to == ["aigul@example.org"]
     assert mail["Subject"] == "Bridges: you have a new message"

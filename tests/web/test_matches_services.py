@@ -33,17 +33,16 @@ def _request(app):
 
 @pytest.fixture
 def pair(db):
-    mentor = make_mentor(db, display_name="Aigul", country="KZ", languages=("ru", "kk"),
-                         years_of_service=17, capacity=2)
-    mentee = make_member(db, display_name="Nilufar", country="TJ", languages=("ru", "tg"),
-                         years_of_service=5)
+    mentor = make_mentor(db, display_name="Aigul", country="KZ", languages=("ru", "kk"), years_of_service=17, capacity=2)
+    mentee = make_member(db, display_name="Nilufar", country="TJ", languages=("ru", "tg"), years_of_service=5)
     return mentor, mentee
 
 
 def _propose(mentor, mentee, **kw):
     kw.setdefault("now", NOW)
-    return services.propose(mentor, mentee, run=None, score=0.8,
-                            reasons=[{"kind": "shared_language", "code": "ru"}], actor=None, **kw)
+    return services.propose(
+        mentor, mentee, run=None, score=0.8, reasons=[{"kind": "shared_language", "code": "ru"}], actor=None, **kw
+    )
 
 
 def _messages(exc) -> list[str]:
@@ -51,9 +50,12 @@ def _messages(exc) -> list[str]:
 
 
 def _kinds(db, member) -> list[str]:
-    return [n.kind for n in db.session.scalars(
-        select(Notification).where(Notification.member_id == member.id)
-        .order_by(Notification.id))]
+    return [
+        n.kind
+        for n in db.session.scalars(
+            select(Notification).where(Notification.member_id == member.id).order_by(Notification.id)
+        )
+    ]
 
 
 def test_propose_creates_proposal_event_and_tells_the_mentor(db, pair):
@@ -87,11 +89,9 @@ def test_propose_refuses_a_full_mentor(db, pair):
 
 
 def test_pair_problems_reports_every_rule(db):
-    mentor = make_mentor(db, country="KZ", languages=("kk",), years_of_service=6,
-                         status=MemberStatus.SUSPENDED)
+    mentor = make_mentor(db, country="KZ", languages=("kk",), years_of_service=6, status=MemberStatus.SUSPENDED)
     mentee = make_member(db, country="KZ", languages=("ru",), years_of_service=5)
-    assert services.pair_problems(mentor, mentee) == [
-        "inactive", "same_country", "no_shared_language", "gap_too_small"]
+    assert services.pair_problems(mentor, mentee) == ["inactive", "same_country", "no_shared_language", "gap_too_small"]
     assert services.pair_problems(mentee, mentee) == ["same_person"]
 
 
@@ -249,15 +249,11 @@ def test_capacity_counts_pending_and_active(db, pair):
 def test_expire_reminds_once_then_expires_and_frees_the_mentee(db, pair):
     mentor, mentee = pair
     m = _propose(mentor, mentee)
-    assert services.expire_proposals(NOW + timedelta(days=6), ttl_days=14, remind_days=7) == {
-        "expired": 0, "reminded": 0}
-    assert services.expire_proposals(NOW + timedelta(days=8), ttl_days=14, remind_days=7) == {
-        "expired": 0, "reminded": 1}
-    assert services.expire_proposals(NOW + timedelta(days=9), ttl_days=14, remind_days=7) == {
-        "expired": 0, "reminded": 0}
+    assert services.expire_proposals(NOW + timedelta(days=6), ttl_days=14, remind_days=7) == {"expired": 0, "reminded": 0}
+    assert services.expire_proposals(NOW + timedelta(days=8), ttl_days=14, remind_days=7) == {"expired": 0, "reminded": 1}
+    assert services.expire_proposals(NOW + timedelta(days=9), ttl_days=14, remind_days=7) == {"expired": 0, "reminded": 0}
     assert m.reminded_at == NOW + timedelta(days=8)
-    assert services.expire_proposals(NOW + timedelta(days=14), ttl_days=14, remind_days=7) == {
-        "expired": 1, "reminded": 0}
+    assert services.expire_proposals(NOW + timedelta(days=14), ttl_days=14, remind_days=7) == {"expired": 1, "reminded": 0}
     assert m.state == S.EXPIRED
     assert _kinds(db, mentor) == ["proposal_new", "proposal_reminder", "proposal_expired"]
     assert _kinds(db, mentee) == ["proposal_expired"]
@@ -269,8 +265,7 @@ def test_accepted_proposal_waiting_for_the_mentee_expires_from_acceptance(db, pa
     mentor, mentee = pair
     m = _propose(mentor, mentee)
     services.accept(m, mentor, NOW + timedelta(days=10))
-    assert services.expire_proposals(NOW + timedelta(days=18), ttl_days=14, remind_days=7) == {
-        "expired": 0, "reminded": 1}
+    assert services.expire_proposals(NOW + timedelta(days=18), ttl_days=14, remind_days=7) == {"expired": 0, "reminded": 1}
     assert _kinds(db, mentee)[-1] == "proposal_reminder"
     services.expire_proposals(NOW + timedelta(days=24), ttl_days=14, remind_days=7)
     assert m.state == S.EXPIRED
@@ -281,8 +276,14 @@ def test_accepted_proposal_waiting_for_the_mentee_expires_from_acceptance(db, pa
 def test_checkin_reminders_after_a_quiet_month(db, pair):
     m = _active(db, pair)
     assert services.send_checkin_reminders(NOW + timedelta(days=10)) == 0
-    services.add_checkin(m, pair[0], held_on=date(2026, 3, 20), how_it_went="Good talk",
-                         next_step="Read the guide", now=NOW + timedelta(days=18))
+    services.add_checkin(
+        m,
+        pair[0],
+        held_on=date(2026, 3, 20),
+        how_it_went="Good talk",
+        next_step="Read the guide",
+        now=NOW + timedelta(days=18),
+    )
     assert services.send_checkin_reminders(NOW + timedelta(days=40)) == 0
     assert services.send_checkin_reminders(NOW + timedelta(days=49)) == 1
     assert services.send_checkin_reminders(NOW + timedelta(days=50)) == 0
@@ -307,23 +308,35 @@ def test_feedback_from_both_completes_and_is_shared_only_if_both_agree(db, pair)
     mentor, mentee = pair
     m = _active(db, pair)
     with pytest.raises(ValidationFailed) as exc:
-        services.submit_feedback(m, mentee, rating=5, worked="", did_not_work="",
-                                 would_continue=True, share_with_partner=True, now=NOW)
+        services.submit_feedback(
+            m, mentee, rating=5, worked="", did_not_work="", would_continue=True, share_with_partner=True, now=NOW
+        )
     assert _messages(exc) == ["Feedback opens two weeks before the end of the programme."]
     late = m.ends_on - timedelta(days=5)
     with pytest.raises(ValidationFailed) as exc:
-        services.submit_feedback(m, mentee, rating=6, worked="", did_not_work="",
-                                 would_continue=True, share_with_partner=True, now=late)
+        services.submit_feedback(
+            m, mentee, rating=6, worked="", did_not_work="", would_continue=True, share_with_partner=True, now=late
+        )
     assert exc.value.errors[0][0] == "rating"
-    services.submit_feedback(m, mentee, rating=5, worked="Practical advice", did_not_work="",
-                             would_continue=True, share_with_partner=True, now=late)
+    services.submit_feedback(
+        m,
+        mentee,
+        rating=5,
+        worked="Practical advice",
+        did_not_work="",
+        would_continue=True,
+        share_with_partner=True,
+        now=late,
+    )
     with pytest.raises(ValidationFailed) as exc:
-        services.submit_feedback(m, mentee, rating=4, worked="", did_not_work="",
-                                 would_continue=True, share_with_partner=True, now=late)
+        services.submit_feedback(
+            m, mentee, rating=4, worked="", did_not_work="", would_continue=True, share_with_partner=True, now=late
+        )
     assert _messages(exc) == ["You have already given your feedback."]
     assert m.state == S.ACTIVE
-    services.submit_feedback(m, mentor, rating=4, worked="", did_not_work="Time zones",
-                             would_continue=False, share_with_partner=False, now=late)
+    services.submit_feedback(
+        m, mentor, rating=4, worked="", did_not_work="Time zones", would_continue=False, share_with_partner=False, now=late
+    )
     assert m.state == S.COMPLETED
     assert services.partner_feedback(m, mentor) is None
 
@@ -333,8 +346,9 @@ def test_shared_feedback_is_visible_to_the_partner(db, pair):
     m = _active(db, pair)
     services.end(m, mentor, NOW, reason="Moved")
     for who, rating in ((mentor, 3), (mentee, 4)):
-        services.submit_feedback(m, who, rating=rating, worked="w", did_not_work="",
-                                 would_continue=False, share_with_partner=True, now=NOW)
+        services.submit_feedback(
+            m, who, rating=rating, worked="w", did_not_work="", would_continue=False, share_with_partner=True, now=NOW
+        )
     assert services.partner_feedback(m, mentor).rating == 4
 
 
@@ -362,15 +376,13 @@ def test_goals_and_checkins_need_an_active_mentorship(db, pair):
         services.add_goal(m, mentee, topic=None, text="x", now=NOW)
     assert _messages(exc) == ["This is possible only while the mentorship is active."]
     with pytest.raises(ValidationFailed):
-        services.add_checkin(m, mentor, held_on=date(2026, 3, 1), how_it_went="x",
-                             next_step="", now=NOW)
+        services.add_checkin(m, mentor, held_on=date(2026, 3, 1), how_it_went="x", next_step="", now=NOW)
 
 
 def test_checkin_validation(db, pair):
     m = _active(db, pair)
     with pytest.raises(ValidationFailed) as exc:
-        services.add_checkin(m, pair[0], held_on=date(2026, 4, 1), how_it_went="",
-                             next_step="", now=NOW)
+        services.add_checkin(m, pair[0], held_on=date(2026, 4, 1), how_it_went="", next_step="", now=NOW)
     assert {f for f, _ in exc.value.errors} == {"held_on", "how_it_went"}
 
 
@@ -399,11 +411,11 @@ def test_coordinator_overview_counts_and_ended_reasons(db, pair):
 
 # --- many pairs at once (publishing a run) ------------------------------------
 
+
 def _case_members(db):
     """One member per situation the rules know; each case below pairs two of them."""
     mk = {}
-    mk["mentor"] = make_mentor(db, country="KZ", languages=("ru", "kk"), years_of_service=17,
-                               capacity=2)
+    mk["mentor"] = make_mentor(db, country="KZ", languages=("ru", "kk"), years_of_service=17, capacity=2)
     mk["mentee"] = make_member(db, country="TJ", languages=("ru",), years_of_service=5)
     mk["suspended_mentor"] = make_mentor(db, country="KZ", status=MemberStatus.SUSPENDED)
     mk["pending_mentee"] = make_member(db, country="UZ", status=MemberStatus.PENDING)
@@ -416,10 +428,8 @@ def _case_members(db):
     mk["kk_mentee"] = make_member(db, country="TM", languages=("tk",), years_of_service=2)
     mk["senior_mentee"] = make_member(db, country="UZ", years_of_service=16)
     mk["kz_mentee"] = make_member(db, country="KZ", years_of_service=2)
-    db.session.add(Mentorship(mentor=mk["full_mentor"], mentee=mk["taken_mentee"],
-                              state=S.ACTIVE))
-    db.session.add(ForbiddenPair(mentor_id=mk["mentor"].id,
-                                 mentee_id=mk["forbidden_mentee"].id, reason="declined"))
+    db.session.add(Mentorship(mentor=mk["full_mentor"], mentee=mk["taken_mentee"], state=S.ACTIVE))
+    db.session.add(ForbiddenPair(mentor_id=mk["mentor"].id, mentee_id=mk["forbidden_mentee"].id, reason="declined"))
     db.session.commit()
     return mk
 
@@ -461,21 +471,26 @@ def test_propose_many_counts_the_pairs_before_it_and_writes_what_propose_writes(
     mentor = make_mentor(db, display_name="Aigul", country="KZ", capacity=2, locale="en")
     quiet = make_mentor(db, country="KG", email_notifications="digest")
     mentees = [make_member(db, country="TJ", display_name=f"Mentee {i}") for i in range(4)]
-    pairs = [(mentor.id, mentees[0].id, 0.9, [{"kind": "shared_language", "code": "ru"}]),
-             (mentor.id, mentees[1].id, 0.8, []),
-             (mentor.id, mentees[2].id, 0.7, []),       # her two places are gone by now
-             (quiet.id, mentees[1].id, 0.6, []),        # proposed two lines above
-             (quiet.id, mentees[3].id, 0.5, [])]
+    pairs = [
+        (mentor.id, mentees[0].id, 0.9, [{"kind": "shared_language", "code": "ru"}]),
+        (mentor.id, mentees[1].id, 0.8, []),
+        (mentor.id, mentees[2].id, 0.7, []),  # her two places are gone by now
+        (quiet.id, mentees[1].id, 0.6, []),  # proposed two lines above
+        (quiet.id, mentees[3].id, 0.5, []),
+    ]
 
     proposals, dropped = services.propose_many(pairs, run=None, actor=None, now=NOW)
     db.session.commit()
 
     assert [(m.mentor_id, m.mentee_id, m.score) for m in proposals] == [
-        (mentor.id, mentees[0].id, 0.9), (mentor.id, mentees[1].id, 0.8),
-        (quiet.id, mentees[3].id, 0.5)]
+        (mentor.id, mentees[0].id, 0.9),
+        (mentor.id, mentees[1].id, 0.8),
+        (quiet.id, mentees[3].id, 0.5),
+    ]
     assert dropped == [
         {"mentor": str(mentor.id), "mentee": str(mentees[2].id), "problems": ["mentor_full"]},
-        {"mentor": str(quiet.id), "mentee": str(mentees[1].id), "problems": ["mentee_taken"]}]
+        {"mentor": str(quiet.id), "mentee": str(mentees[1].id), "problems": ["mentee_taken"]},
+    ]
     db.session.expire_all()
     first = db.session.get(Mentorship, proposals[0].id)
     assert first.state == S.PROPOSED and first.proposed_at == NOW
@@ -485,8 +500,8 @@ def test_propose_many_counts_the_pairs_before_it_and_writes_what_propose_writes(
     assert [(n.member_id, n.kind, n.mentorship_id, n.email_state) for n in notes] == [
         (mentor.id, "proposal_new", proposals[0].id, "sent"),
         (mentor.id, "proposal_new", proposals[1].id, "sent"),
-        (quiet.id, "proposal_new", proposals[2].id, "pending")]
+        (quiet.id, "proposal_new", proposals[2].id, "pending"),
+    ]
     mails = db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)).all()
-    assert [(m.member_id, m.subject) for m in mails] == [
-        (mentor.id, "Bridges: a new mentee proposal")] * 2
+    assert [(m.member_id, m.subject) for m in mails] == [(mentor.id, "Bridges: a new mentee proposal")] * 2
     assert "Mentee 0" in mails[0].body and f"/matches/{proposals[0].id}" in mails[0].body

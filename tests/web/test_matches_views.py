@@ -24,14 +24,23 @@ REASONS = [
 
 @pytest.fixture
 def proposal(db):
-    mentor = make_mentor(db, email="aigul@example.org", display_name="Aigul", country="KZ",
-                         languages=("ru", "ky"), years_of_service=20)
-    mentee = make_member(db, email="nurzat@example.org", display_name="Nurzat", country="KG",
-                         languages=("ru", "ky"), years_of_service=8, rank="Senior lieutenant",
-                         show_rank=False, bio="Shift leader at Ak-Jol post", show_bio=True,
-                         goals=("crisis_communication",))
-    m = services.propose(mentor, mentee, run=None, score=0.9, reasons=REASONS, actor=None,
-                         now=utcnow())
+    mentor = make_mentor(
+        db, email="aigul@example.org", display_name="Aigul", country="KZ", languages=("ru", "ky"), years_of_service=20
+    )
+    mentee = make_member(
+        db,
+        email="nurzat@example.org",
+        display_name="Nurzat",
+        country="KG",
+        languages=("ru", "ky"),
+        years_of_service=8,
+        rank="Senior lieutenant",
+        show_rank=False,
+        bio="Shift leader at Ak-Jol post",
+        show_bio=True,
+        goals=("crisis_communication",),
+    )
+    m = services.propose(mentor, mentee, run=None, score=0.9, reasons=REASONS, actor=None, now=utcnow())
     db.session.commit()
     return m
 
@@ -46,8 +55,7 @@ def _post(client, page_url, action_url, data=None):
     return client.post(action_url, data={**(data or {}), "csrf_token": token})
 
 
-def test_mentor_sees_the_proposal_with_translated_reasons_and_allowed_profile(
-        client, auth, proposal):
+def test_mentor_sees_the_proposal_with_translated_reasons_and_allowed_profile(client, auth, proposal):
     auth.login("aigul@example.org")
     page = client.get(f"/matches/{proposal.id}")
     html = page.get_data(as_text=True)
@@ -65,15 +73,23 @@ def test_reasons_join_languages_and_skip_unknown_kinds(app):
     from web.matches.reasons import describe
 
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        sentences = describe([{"kind": "shared_language", "code": c} for c in ("ru", "kk", "ky")]
-                             + [{"kind": "goal_covered", "slug": "leadership"},
-                                {"kind": "goal_covered", "slug": "negotiation"},
-                                {"kind": "seniority_gap", "years": 1},
-                                {"kind": "same_agency_kind", "agency": "border_service"},
-                                {"kind": "unknown"}, "not a dict"])
-    assert sentences == ["shares Russian, Kazakh and Kyrgyz",
-                         "covers her goals: Leadership and management, Negotiation",
-                         "1 year more service", "both work in: Border service"]
+        sentences = describe(
+            [{"kind": "shared_language", "code": c} for c in ("ru", "kk", "ky")]
+            + [
+                {"kind": "goal_covered", "slug": "leadership"},
+                {"kind": "goal_covered", "slug": "negotiation"},
+                {"kind": "seniority_gap", "years": 1},
+                {"kind": "same_agency_kind", "agency": "border_service"},
+                {"kind": "unknown"},
+                "not a dict",
+            ]
+        )
+    assert sentences == [
+        "shares Russian, Kazakh and Kyrgyz",
+        "covers her goals: Leadership and management, Negotiation",
+        "1 year more service",
+        "both work in: Border service",
+    ]
 
 
 def test_reasons_are_translated_to_the_readers_language(app):
@@ -82,8 +98,7 @@ def test_reasons_are_translated_to_the_readers_language(app):
     from web.matches.reasons import describe
 
     with app.test_request_context(), force_locale("ru"):
-        sentences = describe([{"kind": "cross_border", "mentor_country": "KZ",
-                               "mentee_country": "KG"}])
+        sentences = describe([{"kind": "cross_border", "mentor_country": "KZ", "mentee_country": "KG"}])
     assert sentences == ["Кыргызстан ↔ Казахстан"]
 
 
@@ -126,8 +141,7 @@ def test_decline_reason_is_never_shown_to_the_mentee(client, auth, db, proposal)
     html = client.get(page).get_data(as_text=True)
     assert "Declined" in html
     assert "Personal workload" not in html
-    assert "You are waiting for the next matching run" in client.get("/matches/").get_data(
-        as_text=True)
+    assert "You are waiting for the next matching run" in client.get("/matches/").get_data(as_text=True)
 
 
 def test_mentee_sees_proposal_pending(client, auth, proposal):
@@ -164,8 +178,7 @@ def test_nobody_else_reads_or_acts_on_a_match(client, auth, db, proposal, who):
     page = f"/matches/{proposal.id}"
     assert client.get(page).status_code == 404
     token = csrf_token(client.get("/matches/").get_data(as_text=True))
-    for action in ("accept", "confirm", "decline", "end", "goals", "goals/1", "checkins",
-                   "feedback"):
+    for action in ("accept", "confirm", "decline", "end", "goals", "goals/1", "checkins", "feedback"):
         response = client.post(f"{page}/{action}", data={"csrf_token": token, "reason": "x"})
         assert response.status_code == 404, action
     assert _state(db, proposal.id) == "proposed"
@@ -195,14 +208,23 @@ def test_goals_checkins_and_feedback_through_the_page(client, auth, db, proposal
     db.session.commit()
     auth.login("nurzat@example.org")
     page = f"/matches/{proposal.id}"
-    assert _post(client, page, f"{page}/goals",
-                 {"topic": "crisis_communication", "text": ""}).status_code == 302
+    assert _post(client, page, f"{page}/goals", {"topic": "crisis_communication", "text": ""}).status_code == 302
     db.session.expire_all()
     goal_id = services.goals_of(proposal)[0].id
     assert _post(client, page, f"{page}/goals/{goal_id}", {"progress": "50"}).status_code == 302
-    assert _post(client, page, f"{page}/checkins", {
-        "held_on": now.date().isoformat(), "how_it_went": "We planned the media drill",
-        "next_step": "Draft a statement"}).status_code == 302
+    assert (
+        _post(
+            client,
+            page,
+            f"{page}/checkins",
+            {
+                "held_on": now.date().isoformat(),
+                "how_it_went": "We planned the media drill",
+                "next_step": "Draft a statement",
+            },
+        ).status_code
+        == 302
+    )
     html = client.get(page).get_data(as_text=True)
     assert "Crisis communication" in html and "Progress: 50 %" in html
     assert "We planned the media drill" in html and "Draft a statement" in html

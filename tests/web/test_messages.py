@@ -22,12 +22,9 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def talk(db):
     """An active mentorship between Aigul (mentor, KZ) and Nurzat (mentee, KG)."""
-    mentor = make_mentor(db, email="aigul@example.org", display_name="Aigul", country="KZ",
-                         timezone="Asia/Almaty")
-    mentee = make_member(db, email="nurzat@example.org", display_name="Nurzat", country="KG",
-                         timezone="Asia/Bishkek")
-    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None,
-                        now=utcnow())
+    mentor = make_mentor(db, email="aigul@example.org", display_name="Aigul", country="KZ", timezone="Asia/Almaty")
+    mentee = make_member(db, email="nurzat@example.org", display_name="Nurzat", country="KG", timezone="Asia/Bishkek")
+    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
     matches.accept(m, mentor, utcnow())
     matches.confirm(m, mentee, utcnow())
     db.session.commit()
@@ -75,15 +72,13 @@ def test_only_participants_read_or_write(client, auth, db, talk, who):
     else:
         make_coordinator(db, email="x@example.org")
     auth.login("x@example.org")
-    for url in (f"/messages/{conv.id}", f"/messages/{conv.id}/poll?after=0",
-                f"/messages/{conv.id}/report"):
+    for url in (f"/messages/{conv.id}", f"/messages/{conv.id}/poll?after=0", f"/messages/{conv.id}/report"):
         response = client.get(url)
         assert response.status_code == 404
         assert "private words" not in response.get_data(as_text=True)
     token = csrf_token(client.get("/messages/").get_data(as_text=True))
     for action in ("send", "block", "accept", "ignore", "messages/1/delete", "report"):
-        response = client.post(f"/messages/{conv.id}/{action}",
-                               data={"csrf_token": token, "body": "intrusion"})
+        response = client.post(f"/messages/{conv.id}/{action}", data={"csrf_token": token, "body": "intrusion"})
         assert response.status_code == 404, action
     assert db.session.scalar(select(func.count(Message.id))) == 1
 
@@ -103,8 +98,7 @@ def test_message_length_is_limited(app, db, talk):
     mentor, mentee, conv = talk
     with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(ValidationFailed) as exc:
-            services.send_message(conv, mentor, "x" * (app.config["MESSAGE_MAX_LENGTH"] + 1),
-                                  NOW)
+            services.send_message(conv, mentor, "x" * (app.config["MESSAGE_MAX_LENGTH"] + 1), NOW)
         assert str(exc.value.errors[0][1]) == "A message can have at most 4000 characters."
 
 
@@ -126,8 +120,7 @@ def test_deleted_message_shows_as_deleted_to_both(client, auth, db, talk):
     db.session.commit()
     auth.login("nurzat@example.org")
     token = csrf_token(client.get(f"/messages/{conv.id}").get_data(as_text=True))
-    response = client.post(f"/messages/{conv.id}/messages/{msg.id}/delete",
-                           data={"csrf_token": token})
+    response = client.post(f"/messages/{conv.id}/messages/{msg.id}/delete", data={"csrf_token": token})
     assert response.status_code == 302
     assert "oops wrong chat" in client.get(f"/messages/{conv.id}").get_data(as_text=True)
     auth.logout()
@@ -159,8 +152,7 @@ def test_direct_conversation_request_accept_then_reply(client, auth, db):
     assert "Hello from Tashkent" in html and "Gulnara would like to talk with you" in html
     token = csrf_token(html)
     client.post(conv_url + "/accept", data={"csrf_token": token})
-    assert client.post(conv_url + "/send", data={"body": "Welcome!", "csrf_token": token}
-                       ).status_code == 302
+    assert client.post(conv_url + "/send", data={"body": "Welcome!", "csrf_token": token}).status_code == 302
     assert "Welcome!" in client.get(conv_url).get_data(as_text=True)
 
 
@@ -225,8 +217,7 @@ def test_report_shows_coordinators_only_the_chosen_messages(client, auth, db, ta
     page = f"/messages/{conv.id}/report"
     html = client.get(page).get_data(as_text=True)
     assert "my own reply" not in html  # she reports the other's messages only
-    response = client.post(page, data={"messages": [str(bad.id)], "note": "Please look",
-                                       "csrf_token": csrf_token(html)})
+    response = client.post(page, data={"messages": [str(bad.id)], "note": "Please look", "csrf_token": csrf_token(html)})
     assert response.status_code == 302
     auth.logout()
     auth.login("coord@example.org")

@@ -91,8 +91,7 @@ def test_propose_refuses_outside_a_request_too(app):
         mentor = make_mentor(None, country="KZ")
         mentee = make_member(None, country="KZ")
         with pytest.raises(ValidationFailed) as exc:
-            matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None,
-                            now=NOW)
+            matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=NOW)
         assert str(exc.value) == "Mentor and mentee work in the same country."
 
 
@@ -129,8 +128,7 @@ def test_notify_many_emails_each_member_in_her_language_as_she_chose(db):
     digest = make_mentor(db, country="UZ", email_notifications="digest")
     off = make_mentor(db, country="UZ", email_notifications="off")
     mentee = make_member(db, country="TJ", display_name="Nilufar")
-    ms = [Mentorship(mentor=mentor, mentee=mentee, state="proposed")
-          for mentor in (ru, en, digest, off, ru)]
+    ms = [Mentorship(mentor=mentor, mentee=mentee, state="proposed") for mentor in (ru, en, digest, off, ru)]
     db.session.add_all(ms)
     db.session.flush()
 
@@ -140,13 +138,17 @@ def test_notify_many_emails_each_member_in_her_language_as_she_chose(db):
     notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert emailed == 3
     assert [(n.member_id, n.mentorship_id, n.email_state) for n in notes] == [
-        (ru.id, ms[0].id, EmailState.SENT), (en.id, ms[1].id, EmailState.SENT),
-        (digest.id, ms[2].id, EmailState.PENDING), (off.id, ms[3].id, EmailState.NONE),
-        (ru.id, ms[4].id, EmailState.SENT)]
+        (ru.id, ms[0].id, EmailState.SENT),
+        (en.id, ms[1].id, EmailState.SENT),
+        (digest.id, ms[2].id, EmailState.PENDING),
+        (off.id, ms[3].id, EmailState.NONE),
+        (ru.id, ms[4].id, EmailState.SENT),
+    ]
     mails = _mails(db)
     assert [(mail.member_id, mail.subject) for mail in mails] == [
         (ru.id, "Bridges: новое предложение о наставничестве"),
         (en.id, "Bridges: a new mentee proposal"),
-        (ru.id, "Bridges: новое предложение о наставничестве")]
+        (ru.id, "Bridges: новое предложение о наставничестве"),
+    ]
     assert "Nilufar" in mails[1].body and f"http://localhost/matches/{ms[1].id}" in mails[1].body
     assert f"http://localhost/matches/{ms[4].id}" in mails[2].body

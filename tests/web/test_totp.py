@@ -31,8 +31,7 @@ VECTORS = [
 
 @pytest.mark.parametrize("at,sha1,sha256,sha512", VECTORS)
 def test_codes_match_the_rfc_6238_test_vectors(at, sha1, sha256, sha512):
-    for digest, expected in ((hashlib.sha1, sha1), (hashlib.sha256, sha256),
-                             (hashlib.sha512, sha512)):
+    for digest, expected in ((hashlib.sha1, sha1), (hashlib.sha256, sha256), (hashlib.sha512, sha512)):
         secret = base64.b32encode(SEEDS[digest]).decode()
         assert totp.totp(secret, at, digits=8, digest=digest) == expected
 
@@ -70,19 +69,16 @@ def test_enrolled_coordinator_enters_a_code_before_any_coordinator_page(client, 
     assert client.get("/coordinator/console/").status_code == 302
 
     page = client.get("/login/totp")
-    wrong = client.post("/login/totp", data={"code": "000000", "csrf_token": csrf_token(
-        page.get_data(as_text=True))})
+    wrong = client.post("/login/totp", data={"code": "000000", "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert wrong.status_code == 401
     assert "This code is not correct" in wrong.get_data(as_text=True)
 
-    ok = client.post("/login/totp", data={"code": totp.totp(SEED),
-                                          "csrf_token": csrf_token(page.get_data(as_text=True))})
+    ok = client.post("/login/totp", data={"code": totp.totp(SEED), "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert ok.status_code == 302
     assert client.get("/coordinator/applications").status_code == 200
     db.session.expire_all()
     actions = [a for (a,) in db.session.query(AuditLog.action).order_by(AuditLog.id)]
-    assert actions == ["coordinator.sign_in", "coordinator.second_factor_failed",
-                       "coordinator.second_factor"]
+    assert actions == ["coordinator.sign_in", "coordinator.second_factor_failed", "coordinator.second_factor"]
 
 
 def test_five_wrong_codes_end_the_session(client, auth, db):
@@ -91,8 +87,7 @@ def test_five_wrong_codes_end_the_session(client, auth, db):
     auth.login("coord@example.org")
     for _ in range(totp.MAX_FAILURES):
         page = client.get("/login/totp")
-        response = client.post("/login/totp", data={
-            "code": "000000", "csrf_token": csrf_token(page.get_data(as_text=True))})
+        response = client.post("/login/totp", data={"code": "000000", "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     db.session.expire_all()
     assert db.session.get(Member, member.id).session_token != token_before
@@ -117,8 +112,7 @@ def test_required_second_factor_forces_enrolment_first(app, client, auth, db):
         page = client.get("/coordinator/totp").get_data(as_text=True)
         assert "otpauth://totp/" in page
         secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
-        done = client.post("/coordinator/totp", data={"code": totp.totp(secret),
-                                                       "csrf_token": csrf_token(page)})
+        done = client.post("/coordinator/totp", data={"code": totp.totp(secret), "csrf_token": csrf_token(page)})
         assert done.status_code == 302
         assert client.get("/coordinator/console/").status_code == 200
         db.session.expire_all()
@@ -131,8 +125,7 @@ def test_wrong_enrolment_code_keeps_the_old_state(client, auth, db):
     coordinator = make_coordinator(db, email="coord@example.org")
     auth.login("coord@example.org")
     page = client.get("/coordinator/totp").get_data(as_text=True)
-    response = client.post("/coordinator/totp", data={"code": "000000",
-                                                       "csrf_token": csrf_token(page)})
+    response = client.post("/coordinator/totp", data={"code": "000000", "csrf_token": csrf_token(page)})
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Member, coordinator.id).totp_secret is None
@@ -151,18 +144,18 @@ def test_a_code_works_once_only(app, client, auth, db):
     code = totp.totp(SEED)
     auth.login("coord@example.org")
     page = client.get("/login/totp")
-    first = client.post("/login/totp", data={"code": code,
-                                             "csrf_token": csrf_token(page.get_data(as_text=True))})
+    first = client.post("/login/totp", data={"code": code, "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert first.status_code == 302 and "/login/totp" not in first.headers["Location"]
 
     other = app.test_client()
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     login_page = other.get("/login").get_data(as_text=True)
-    other.post("/login", data={"email": "coord@example.org", "password": "correct horse battery",
-                               "csrf_token": csrf_token(login_page)})
+    other.post(
+        "/login",
+        data={"email": "coord@example.org", "password": "correct horse battery", "csrf_token": csrf_token(login_page)},
+    )
     page = other.get("/login/totp")
-    replay = other.post("/login/totp", data={"code": code,
-                                             "csrf_token": csrf_token(page.get_data(as_text=True))})
+    replay = other.post("/login/totp", data={"code": code, "csrf_token": csrf_token(page.get_data(as_text=True))})
     assert replay.status_code == 401
     assert "This code is not correct" in replay.get_data(as_text=True)
     assert other.get("/coordinator/applications").status_code == 302

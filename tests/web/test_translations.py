@@ -28,8 +28,10 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 # %(name)s, %(n)d, %s, %d ... ("%%" is a literal percent sign, not a placeholder).
 PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[#0\- +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 
-FIX = ("Run `make translations`, translate the new entries in "
-       "web/translations/ru/LC_MESSAGES/messages.po, then `make translations` again to compile.")
+FIX = (
+    "Run `make translations`, translate the new entries in "
+    "web/translations/ru/LC_MESSAGES/messages.po, then `make translations` again to compile."
+)
 
 
 def _catalogue():
@@ -80,8 +82,7 @@ def test_translations_keep_every_placeholder_of_the_english_text():
         expected = sorted(set().union(*(_placeholders(i) for i in _ids(m))))
         for form in _forms(m):
             if sorted(set(_placeholders(form))) != expected:
-                problems.append(f"{m.id!r}\n    -> {form!r}\n    expected {expected}, "
-                                f"found {_placeholders(form)}")
+                problems.append(f"{m.id!r}\n    -> {form!r}\n    expected {expected}, found {_placeholders(form)}")
     assert not problems, "Placeholders differ between English and Russian:\n" + "\n".join(problems)
 
 
@@ -102,9 +103,10 @@ def test_compiled_catalogue_matches_the_po_file():
     source = {_key(m): _forms(m) for m in _messages(_catalogue()) if not m.fuzzy}
     stale = sorted(set(source) ^ set(compiled), key=str)
     stale += sorted((k for k in set(source) & set(compiled) if source[k] != compiled[k]), key=str)
-    assert not stale, ("messages.mo is out of date with messages.po; run "
-                       "`pybabel compile -d web/translations`. Differing entries:\n"
-                       + "\n".join(repr(k) for k in stale[:30]))
+    assert not stale, (
+        "messages.mo is out of date with messages.po; run "
+        "`pybabel compile -d web/translations`. Differing entries:\n" + "\n".join(repr(k) for k in stale[:30])
+    )
 
 
 def _key(message) -> tuple[str, ...]:
@@ -135,11 +137,14 @@ def test_every_string_in_the_code_is_in_the_russian_catalogue():
     known = {_key(m) for m in _messages(catalogue)}
     missing = {ids: where for ids, where in _extracted().items() if ids not in known}
     if missing:
-        lines = [f"  {where}: {' | '.join(ids)!r}" for ids, where in
-                 sorted(missing.items(), key=lambda item: _by_place(item[1]))]
-        pytest.fail(f"{len(missing)} string(s) in the code are not in the Russian catalogue "
-                    f"(a plural shows as 'singular | plural'):\n" + "\n".join(lines)
-                    + "\n" + FIX, pytrace=False)
+        lines = [
+            f"  {where}: {' | '.join(ids)!r}" for ids, where in sorted(missing.items(), key=lambda item: _by_place(item[1]))
+        ]
+        pytest.fail(
+            f"{len(missing)} string(s) in the code are not in the Russian catalogue "
+            f"(a plural shows as 'singular | plural'):\n" + "\n".join(lines) + "\n" + FIX,
+            pytrace=False,
+        )
 
 
 def test_pages_are_russian_by_default_and_english_on_request(app):

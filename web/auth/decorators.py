@@ -11,8 +11,7 @@ def coordinator_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_coordinator \
-                or not current_user.is_approved:
+        if not current_user.is_authenticated or not current_user.is_coordinator or not current_user.is_approved:
             abort(403)
         from .totp import gate_redirect  # second factor: code pending or enrolment required
 

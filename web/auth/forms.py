@@ -16,25 +16,21 @@ class LoginForm(FlaskForm):
 
 
 class RegistrationForm(ProfileFields):
-    email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")),
-                                                Length(max=254)])
+    email = EmailField(_l("Email"), validators=[InputRequired(_l("Enter your email.")), Length(max=254)])
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(_l("Choose a password."))],
         description=_l("At least 10 characters. A short sentence is easy to remember."),
     )
-    password_confirm = PasswordField(_l("Repeat the password"),
-                                     validators=[InputRequired(_l("Repeat the password."))])
+    password_confirm = PasswordField(_l("Repeat the password"), validators=[InputRequired(_l("Repeat the password."))])
     consent = BooleanField(_l("I have read the privacy notice and agree to it"))
     submit = SubmitField(_l("Apply to join"))
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
-    new_password = PasswordField(_l("New password"), validators=[InputRequired()],
-                                 description=_l("At least 10 characters."))
-    new_password_confirm = PasswordField(_l("Repeat the new password"),
-                                         validators=[InputRequired()])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired()], description=_l("At least 10 characters."))
+    new_password_confirm = PasswordField(_l("Repeat the new password"), validators=[InputRequired()])
     submit = SubmitField(_l("Change password"))
 
 
@@ -44,8 +40,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[InputRequired()],
-                             description=_l("At least 10 characters."))
+    password = PasswordField(_l("New password"), validators=[InputRequired()], description=_l("At least 10 characters."))
     password_confirm = PasswordField(_l("Repeat the new password"), validators=[InputRequired()])
     submit = SubmitField(_l("Set new password"))
 

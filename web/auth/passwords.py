@@ -40,9 +40,7 @@ def needs_rehash(stored_hash: str) -> bool:
 @cache
 def common_passwords() -> frozenset[str]:
     text = resources.files("web").joinpath("data/common_passwords.txt").read_text("utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def password_problems(password: str, *, email: str = "", name: str = "") -> list:

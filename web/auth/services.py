@@ -41,8 +41,15 @@ def find_by_email(email: str) -> Member | None:
 
 
 def email_problems(email: str) -> list:
-    if not email or "@" not in email or email.startswith("@") or email.endswith("@") \
-            or " " in email or len(email) > 254 or "." not in email.rsplit("@", 1)[-1]:
+    if (
+        not email
+        or "@" not in email
+        or email.startswith("@")
+        or email.endswith("@")
+        or " " in email
+        or len(email) > 254
+        or "." not in email.rsplit("@", 1)[-1]
+    ):
         return [_l("Enter a valid email address, e.g. name@example.org.")]
     return []
 
@@ -53,11 +60,9 @@ def register(data: dict) -> Member:
     email = normalise_email(data.get("email", ""))
     errors += [("email", m) for m in email_problems(email)]
     if not errors and find_by_email(email) is not None:
-        errors.append(("email", _l("An account with this email already exists. "
-                                    "Sign in or reset your password.")))
+        errors.append(("email", _l("An account with this email already exists. Sign in or reset your password.")))
     password = data.get("password") or ""
-    errors += [("password", m) for m in password_problems(
-        password, email=email, name=data.get("display_name") or "")]
+    errors += [("password", m) for m in password_problems(password, email=email, name=data.get("display_name") or "")]
     if data.get("password_confirm") is not None and data.get("password_confirm") != password:
         errors.append(("password_confirm", _l("The two passwords do not match.")))
     if not data.get("consent"):
@@ -110,8 +115,7 @@ def change_password(member: Member, current: str, new: str, confirm: str | None 
     errors = []
     if not verify_password(member.password_hash, current):
         errors.append(("current_password", _l("Your current password is not correct.")))
-    errors += [("new_password", m) for m in password_problems(new, email=member.email,
-                                                               name=member.display_name)]
+    errors += [("new_password", m) for m in password_problems(new, email=member.email, name=member.display_name)]
     if confirm is not None and confirm != new:
         errors.append(("new_password_confirm", _l("The two passwords do not match.")))
     if errors:
@@ -132,17 +136,19 @@ def request_password_reset(email: str) -> str | None:
         return None
     token = secrets.token_urlsafe(32)
     ttl = timedelta(seconds=current_app.config["PASSWORD_RESET_TTL_SECONDS"])
-    db.session.add(PasswordResetToken(member_id=member.id, token_hash=_token_hash(token),
-                                      expires_at=utcnow() + ttl))
+    db.session.add(PasswordResetToken(member_id=member.id, token_hash=_token_hash(token), expires_at=utcnow() + ttl))
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=token)
     with force_locale(member.locale):
         queue_email(
             member.email,
             _("Reset your Bridges password"),
-            _("Someone asked to reset the password of your Bridges account.\n\n"
-              "To choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
-              "If it was not you, ignore this email; your password stays as it is.",
-              minutes=int(ttl.total_seconds() // 60), link=link),
+            _(
+                "Someone asked to reset the password of your Bridges account.\n\n"
+                "To choose a new password, open this link within %(minutes)d minutes:\n%(link)s\n\n"
+                "If it was not you, ignore this email; your password stays as it is.",
+                minutes=int(ttl.total_seconds() // 60),
+                link=link,
+            ),
             member_id=member.id,
         )
     log.info("password reset requested for member %s", member.id)
@@ -150,22 +156,20 @@ def request_password_reset(email: str) -> str | None:
 
 
 def reset_token_member(token: str) -> Member | None:
-    row = db.session.scalar(db.select(PasswordResetToken).where(
-        PasswordResetToken.token_hash == _token_hash(token)))
+    row = db.session.scalar(db.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)))
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
     return db.session.get(Member, row.member_id)
 
 
 def reset_password(token: str, new: str, confirm: str | None = None) -> Member:
-    row = db.session.scalar(db.select(PasswordResetToken).where(
-        PasswordResetToken.token_hash == _token_hash(token)).with_for_update())
+    row = db.session.scalar(
+        db.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token)).with_for_update()
+    )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        raise ValidationFailed([(None, _l("This reset link has expired or was already used. "
-                                           "Ask for a new one."))])
+        raise ValidationFailed([(None, _l("This reset link has expired or was already used. Ask for a new one."))])
     member = db.session.get(Member, row.member_id)
-    errors = [("password", m) for m in password_problems(new, email=member.email,
-                                                          name=member.display_name)]
+    errors = [("password", m) for m in password_problems(new, email=member.email, name=member.display_name)]
     if confirm is not None and confirm != new:
         errors.append(("password_confirm", _l("The two passwords do not match.")))
     if errors:
@@ -173,9 +177,11 @@ def reset_password(token: str, new: str, confirm: str | None = None) -> Member:
     member.password_hash = hash_password(new)
     row.used_at = utcnow()
     # Other outstanding links die too.
-    db.session.execute(db.update(PasswordResetToken).where(
-        PasswordResetToken.member_id == member.id, PasswordResetToken.used_at.is_(None)
-    ).values(used_at=func.now()))
+    db.session.execute(
+        db.update(PasswordResetToken)
+        .where(PasswordResetToken.member_id == member.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=func.now())
+    )
     end_all_sessions(member)
     log.info("member %s reset password", member.id)
     return member

@@ -88,8 +88,7 @@ def record_failure(email: str, address: str) -> None:
                 db.session.execute(bump)
         failures = db.session.scalar(select(LoginThrottle.failures).where(LoginThrottle.key == key))
         if failures >= limit:
-            db.session.execute(update(LoginThrottle).where(LoginThrottle.key == key)
-                               .values(locked_until=now + lock))
+            db.session.execute(update(LoginThrottle).where(LoginThrottle.key == key).values(locked_until=now + lock))
             log.warning("login throttled for %s after %d failures", key.split(":")[0], failures)
     db.session.commit()
 

@@ -38,8 +38,8 @@ def hotp(key: bytes, counter: int, digits: int = DIGITS, digest=hashlib.sha1) ->
     """RFC 4226: HMAC the big-endian counter, dynamic truncation, ``digits`` decimals."""
     mac = hmac.new(key, struct.pack(">Q", counter), digest).digest()
     offset = mac[-1] & 0x0F
-    value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
-    return str(value % 10 ** digits).zfill(digits)
+    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10**digits).zfill(digits)
 
 
 def totp(secret: str, at: float | None = None, *, digits: int = DIGITS, digest=hashlib.sha1) -> str:
@@ -48,8 +48,7 @@ def totp(secret: str, at: float | None = None, *, digits: int = DIGITS, digest=h
     return hotp(_key(secret), int(at // STEP), digits, digest)
 
 
-def matching_step(secret: str | None, code: str, at: float | None = None,
-                  window: int = WINDOW) -> int | None:
+def matching_step(secret: str | None, code: str, at: float | None = None, window: int = WINDOW) -> int | None:
     """The time step whose code ``code`` is (this step or one either side), or None."""
     if not secret:
         return None
@@ -85,17 +84,17 @@ def accept(member, code: str, at: float | None = None) -> bool:
 def provisioning_uri(secret: str, account: str, issuer: str = "Bridges") -> str:
     """The ``otpauth://`` URI authenticator apps read (Key Uri Format)."""
     label = quote(f"{issuer}:{account}")
-    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1",
-                       "digits": DIGITS, "period": STEP})
+    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": DIGITS, "period": STEP})
     return f"otpauth://totp/{label}?{query}"
 
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, easier to type."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 # --- the second step in the session -------------------------------------------------------
+
 
 def begin_second_step(member, target: str | None):
     """Called right after the password step: a coordinator with a secret must still enter a
@@ -121,8 +120,7 @@ def gate_redirect(member):
     from flask import current_app, redirect, request, url_for
 
     if is_pending(member):
-        return redirect(url_for("totp.verify", next=request.full_path if request.method == "GET"
-                                else None))
+        return redirect(url_for("totp.verify", next=request.full_path if request.method == "GET" else None))
     if current_app.config.get("COORDINATOR_TOTP_REQUIRED") and not member.totp_secret:
         return redirect(url_for("totp.enrol"))
     return None

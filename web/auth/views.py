@@ -29,8 +29,7 @@ def login():
         try:
             member = services.authenticate(form.email.data, form.password.data, client_address())
         except services.LoginThrottled:
-            form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again, "
-                                      "or reset your password."))
+            form.form_errors.append(_("Too many failed attempts. Wait 15 minutes and try again, or reset your password."))
         except services.LoginFailed:
             form.form_errors.append(_("Email or password is not correct."))
         else:
@@ -95,8 +94,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.is_submitted():
         try:
-            services.change_password(current_user, form.current_password.data or "",
-                                     form.new_password.data or "", form.new_password_confirm.data)
+            services.change_password(
+                current_user, form.current_password.data or "", form.new_password.data or "", form.new_password_confirm.data
+            )
         except ValidationFailed as exc:
             exc.apply_to(form)
         else:
@@ -114,8 +114,7 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        flash(_("If an account uses this email, a reset link is on its way. "
-                "It is valid for one hour."), "info")
+        flash(_("If an account uses this email, a reset link is on its way. It is valid for one hour."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 

@@ -29,15 +29,23 @@ def _svg(width: int, height: int, label: str, desc: str, body: list[str]) -> Mar
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'class="chart" role="img" aria-label="{label_e}" preserveAspectRatio="xMinYMin meet" '
         f'font-family="{FONT}" font-size="12">'
-        f"<title>{label_e}</title><desc>{desc_e}</desc>" + "".join(body) + "</svg>")
+        f"<title>{label_e}</title><desc>{desc_e}</desc>" + "".join(body) + "</svg>"
+    )
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", fill: str = INK,
-          size: int | None = None, weight: str | None = None) -> str:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    fill: str = INK,
+    size: int | None = None,
+    weight: str | None = None,
+) -> str:
     extra = f' font-size="{size}"' if size else ""
     extra += f' font-weight="{weight}"' if weight else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}"{extra}>'
-            f"{escape(str(text))}</text>")
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}"{extra}>{escape(str(text))}</text>'
 
 
 def shade(value: float, top: float) -> tuple[str, str]:
@@ -48,9 +56,16 @@ def shade(value: float, top: float) -> tuple[str, str]:
     return SHADES[index], ("#ffffff" if index >= 3 else INK)
 
 
-def heatmap(rows: list[str], cols: list[str], values: dict[tuple[str, str], int], *,
-            row_labels: dict[str, str], col_labels: dict[str, str], label: str,
-            desc: str) -> Markup:
+def heatmap(
+    rows: list[str],
+    cols: list[str],
+    values: dict[tuple[str, str], int],
+    *,
+    row_labels: dict[str, str],
+    col_labels: dict[str, str],
+    label: str,
+    desc: str,
+) -> Markup:
     """A grid of counts: ``values[(row, col)]``; darker is more. Every cell carries its number."""
     cell, left, top = 44, 130, 92
     # Room on the right for the last column label, which is drawn rotated by 45 degrees.
@@ -60,27 +75,29 @@ def heatmap(rows: list[str], cols: list[str], values: dict[tuple[str, str], int]
     body = []
     for j, col in enumerate(cols):
         x = left + j * cell + cell / 2
-        body.append(f'<g transform="translate({x:.1f},{top - 8}) rotate(-45)">'
-                    + _text(0, 0, col_labels.get(col, col), fill=MUTED) + "</g>")
+        body.append(
+            f'<g transform="translate({x:.1f},{top - 8}) rotate(-45)">'
+            + _text(0, 0, col_labels.get(col, col), fill=MUTED)
+            + "</g>"
+        )
     for i, row in enumerate(rows):
         y = top + i * cell
-        body.append(_text(left - 8, y + cell / 2 + 4, row_labels.get(row, row), anchor="end",
-                          fill=MUTED))
+        body.append(_text(left - 8, y + cell / 2 + 4, row_labels.get(row, row), anchor="end", fill=MUTED))
         for j, col in enumerate(cols):
             n = int(values.get((row, col), 0))
             fill, ink = shade(n, peak)
             x = left + j * cell
-            body.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                        f'fill="{fill}" stroke="{GRID}" stroke-width="1"><title>'
-                        f'{escape(row_labels.get(row, row))} → {escape(col_labels.get(col, col))}: '
-                        f"{n}</title></rect>")
-            body.append(_text(x + (cell - 2) / 2, y + cell / 2 + 4, str(n), anchor="middle",
-                              fill=ink, weight="600"))
+            body.append(
+                f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'fill="{fill}" stroke="{GRID}" stroke-width="1"><title>'
+                f"{escape(row_labels.get(row, row))} → {escape(col_labels.get(col, col))}: "
+                f"{n}</title></rect>"
+            )
+            body.append(_text(x + (cell - 2) / 2, y + cell / 2 + 4, str(n), anchor="middle", fill=ink, weight="600"))
     return _svg(width, height, label, desc, body)
 
 
-def hbars(items: list[tuple[str, float, str]], *, label: str, desc: str,
-          maximum: float = 1.0) -> Markup:
+def hbars(items: list[tuple[str, float, str]], *, label: str, desc: str, maximum: float = 1.0) -> Markup:
     """Horizontal bars: ``(name, value, value_text)``, value from 0 to ``maximum``."""
     bar_h, gap, left, right, width = 22, 8, 130, 70, 460
     span = width - left - right
@@ -102,21 +119,21 @@ def histogram(edges: list[float], counts: list[int], *, label: str, desc: str) -
     span_w, span_h = width - left - 10, height - top - bottom
     peak = max(counts, default=0) or 1
     bw = span_w / n
-    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
-            f'y2="{height - bottom}" stroke="{MUTED}"/>']
+    body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="{MUTED}"/>']
     for i, c in enumerate(counts):
         h = span_h * c / peak
         x = left + i * bw
         y = height - bottom - h
         lo = edges[i] if i < len(edges) else 0
         hi = edges[i + 1] if i + 1 < len(edges) else lo
-        body.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" '
-                    f'height="{h:.1f}" fill="{BAR}"><title>{lo:.2f}–{hi:.2f}: {c}</title></rect>')
+        body.append(
+            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(bw - 2, 1):.1f}" '
+            f'height="{h:.1f}" fill="{BAR}"><title>{lo:.2f}–{hi:.2f}: {c}</title></rect>'
+        )
         if c:
             body.append(_text(x + bw / 2, y - 4, str(c), anchor="middle", size=11))
     step = max(1, n // 5)
     for i in range(0, len(edges), step):
         x = left + i * bw
-        body.append(_text(x, height - bottom + 16, f"{edges[i]:.1f}", anchor="middle",
-                          fill=MUTED, size=11))
+        body.append(_text(x, height - bottom + 16, f"{edges[i]:.1f}", anchor="middle", fill=MUTED, size=11))
     return _svg(width, height, label, desc, body)

@@ -20,10 +20,16 @@ class PairForm(FlaskForm):
     mentee = StringField(_l("Mentee (member number or email)"), validators=[Length(max=254)])
     override = BooleanField(
         _l("Override: pair them although a matching rule is broken"),
-        description=_l("Only for the rules on country, language and years of service. "
-                       "Capacity, an existing mentorship and bans are never overridden."))
-    reason = TextAreaField(_l("Reason for the override"), validators=[Optional(), Length(max=2000)],
-                           description=_l("Required with the override; kept in the audit log."))
+        description=_l(
+            "Only for the rules on country, language and years of service. "
+            "Capacity, an existing mentorship and bans are never overridden."
+        ),
+    )
+    reason = TextAreaField(
+        _l("Reason for the override"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Required with the override; kept in the audit log."),
+    )
 
 
 class ForbidForm(FlaskForm):
@@ -42,12 +48,16 @@ class ReopenForm(FlaskForm):
 
 class CoordinatorForm(FlaskForm):
     member = StringField(_l("Member (number or email)"), validators=[Length(max=254)])
-    scope = SelectField(_l("Scope"), choices=lambda: options(
-        [("", _l("Regional (all countries)"))] + list(taxonomy.COUNTRIES.items())),
-        validate_choice=False)
+    scope = SelectField(
+        _l("Scope"),
+        choices=lambda: options([("", _l("Regional (all countries)"))] + list(taxonomy.COUNTRIES.items())),
+        validate_choice=False,
+    )
 
 
 class TotpForm(FlaskForm):
-    code = StringField(_l("6-digit code from your authenticator app"),
-                       validators=[Length(max=12)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[Length(max=12)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

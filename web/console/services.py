@@ -56,6 +56,7 @@ PAIRS_PER_PAGE = 100
 
 # --- scope ---------------------------------------------------------------------------------
 
+
 def is_regional(coordinator: Member) -> bool:
     return coordinator.coordinator_scope is None
 
@@ -109,9 +110,7 @@ PERCENT_FIGURES = frozenset({"mean_goal_coverage"})
 DECIMAL_FIGURES = frozenset({"mean_score"})
 
 
-
-def _pair_members(coordinator: Member, mentor_ref: str, mentee_ref: str,
-                  out_of_scope_message) -> tuple[Member, Member]:
+def _pair_members(coordinator: Member, mentor_ref: str, mentee_ref: str, out_of_scope_message) -> tuple[Member, Member]:
     """Both members of a pair by number or email, refused unless the coordinator's scope covers it."""
     mentor = find_member(coordinator, mentor_ref, scoped=False)
     mentee = find_member(coordinator, mentee_ref, scoped=False)
@@ -125,6 +124,7 @@ def _pair_members(coordinator: Member, mentor_ref: str, mentee_ref: str,
     if not in_scope(coordinator, mentor, mentee):
         raise ValidationFailed([(None, out_of_scope_message)])
     return mentor, mentee
+
 
 def figures(run: MatchRun) -> dict[str, float | int | None]:
     """The run's headline figures from its summary; mentors with free places are counted
@@ -157,8 +157,11 @@ def _mentors_with_places(run: MatchRun) -> int | None:
 def previous_run(run: MatchRun) -> MatchRun | None:
     """The latest published run before this one: what the programme actually did last time."""
     return db.session.scalar(
-        select(MatchRun).where(MatchRun.id < run.id, MatchRun.status == MatchRunStatus.PUBLISHED)
-        .order_by(MatchRun.id.desc()).limit(1))
+        select(MatchRun)
+        .where(MatchRun.id < run.id, MatchRun.status == MatchRunStatus.PUBLISHED)
+        .order_by(MatchRun.id.desc())
+        .limit(1)
+    )
 
 
 def format_figure(key: str, value) -> str:
@@ -239,10 +242,8 @@ def report(run: MatchRun, coordinator: Member, sort: str = DEFAULT_SORT) -> Repo
     """Everything the report page and the exports show, within the coordinator's scope."""
     s = run.summary or {}
     by_country: dict[str, dict] = dict(s.get("by_country") or {})
-    flows = {(f["mentor_country"], f["mentee_country"]): int(f["pairs"])
-             for f in s.get("flows") or []}
-    countries = sorted(set(by_country) | {c for pair in flows for c in pair},
-                       key=_country_order)
+    flows = {(f["mentor_country"], f["mentee_country"]): int(f["pairs"]) for f in s.get("flows") or []}
+    countries = sorted(set(by_country) | {c for pair in flows for c in pair}, key=_country_order)
     shares = []
     for c in countries:
         row = by_country.get(c) or {}
@@ -254,23 +255,30 @@ def report(run: MatchRun, coordinator: Member, sort: str = DEFAULT_SORT) -> Repo
     ids = {p.mentor_id for p in run.pairs} | {p.mentee_id for p in run.pairs}
     ids |= {int(u["id"]) for u in unmatched_entries if str(u.get("id", "")).isdigit()}
     people = _members(ids)
-    pairs = [PairRow(p.mentor_id, p.mentee_id, people.get(p.mentor_id), people.get(p.mentee_id),
-                     float(p.score), list(p.reasons or []))
-             for p in run.pairs]
+    pairs = [
+        PairRow(
+            p.mentor_id, p.mentee_id, people.get(p.mentor_id), people.get(p.mentee_id), float(p.score), list(p.reasons or [])
+        )
+        for p in run.pairs
+    ]
     pairs = [p for p in pairs if in_scope(coordinator, p.mentor, p.mentee)]
     unmatched = []
     for u in unmatched_entries:
         member = people.get(int(u["id"])) if str(u.get("id", "")).isdigit() else None
-        if member is not None and in_scope(coordinator, member) or (
-                member is None and is_regional(coordinator)):
+        if member is not None and in_scope(coordinator, member) or (member is None and is_regional(coordinator)):
             unmatched.append(UnmatchedRow(member, dict(u)))
     prev = previous_run(run)
     return Report(
-        run=run, figures=figures(run), previous=prev,
+        run=run,
+        figures=figures(run),
+        previous=prev,
         previous_figures=figures(prev) if prev is not None else None,
-        countries=countries, flows=flows, shares=shares,
+        countries=countries,
+        flows=flows,
+        shares=shares,
         histogram=(list(hist.get("edges") or []), list(hist.get("counts") or [])),
-        pairs=sort_pairs(pairs, sort), unmatched=unmatched,
+        pairs=sort_pairs(pairs, sort),
+        unmatched=unmatched,
         min_gap=int((run.config or {}).get("min_gap", 2)),
         unmatched_reasons=dict(s.get("unmatched_reasons") or {}),
     )
@@ -312,9 +320,12 @@ def unblock_hint(entry: dict[str, Any], min_gap: int = 2) -> str:
     country = taxonomy.label(taxonomy.COUNTRIES, entry.get("country"))
     languages = _languages(entry.get("languages"))
     if code == "no_language_partner":
-        return _("No mentor speaks %(languages)s outside %(country)s: recruit such a mentor in "
-                 "another country, or ask her whether she works in another language too.",
-                 languages=languages, country=country)
+        return _(
+            "No mentor speaks %(languages)s outside %(country)s: recruit such a mentor in "
+            "another country, or ask her whether she works in another language too.",
+            languages=languages,
+            country=country,
+        )
     if code == "no_senior_mentor":
         years = int(entry.get("years_of_service") or 0) + int(min_gap)
         return ngettext(
@@ -322,27 +333,32 @@ def unblock_hint(entry: dict[str, Any], min_gap: int = 2) -> str:
             "service or more: a more senior mentor would unblock her.",
             "Mentors outside %(country)s speak %(languages)s, but none has %(num)d years of "
             "service or more: a more senior mentor would unblock her.",
-            years, country=country, languages=languages)
+            years,
+            country=country,
+            languages=languages,
+        )
     if code == "all_excluded":
-        n = int(entry.get("suitable_mentors_before_exclusions")
-                or entry.get("mentors_senior_enough") or 0)
+        n = int(entry.get("suitable_mentors_before_exclusions") or entry.get("mentors_senior_enough") or 0)
         return ngettext(
             "Her %(num)d suitable mentor was declined, ended or forbidden before: a new mentor, "
             "or lifting a coordinator's ban (re-open her to matching), would unblock her.",
             "Her %(num)d suitable mentors were declined, ended or forbidden before: a new "
             "mentor, or lifting a coordinator's ban (re-open her to matching), would unblock her.",
-            n)
+            n,
+        )
     if code == "mentors_full":
         n = int(entry.get("suitable_mentors") or 0)
         return ngettext(
-            "%(num)d suitable mentor has no free place left: one more place, or a pair made "
-            "by hand, would unblock her.",
+            "%(num)d suitable mentor has no free place left: one more place, or a pair made by hand, would unblock her.",
             "%(num)d suitable mentors have no free place left: one more place with any of "
-            "them, or a pair made by hand, would unblock her.", n)
+            "them, or a pair made by hand, would unblock her.",
+            n,
+        )
     return _("No hint for this reason.")
 
 
 # --- exports -------------------------------------------------------------------------------
+
 
 def _csv(header: list[str], rows) -> str:
     buf = io.StringIO()
@@ -364,32 +380,50 @@ def pairs_csv(rep: Report) -> str:
     from ..matches.reasons import describe
 
     return _csv(
-        ["mentor_id", "mentor", "mentor_country", "mentee_id", "mentee", "mentee_country",
-         "score", "reasons"],
-        ([p.mentor_id, p.mentor.display_name if p.mentor else "", p.mentor_country,
-          p.mentee_id, p.mentee.display_name if p.mentee else "", p.mentee_country,
-          f"{p.score:.4f}", "; ".join(describe(p.reasons))] for p in rep.pairs))
+        ["mentor_id", "mentor", "mentor_country", "mentee_id", "mentee", "mentee_country", "score", "reasons"],
+        (
+            [
+                p.mentor_id,
+                p.mentor.display_name if p.mentor else "",
+                p.mentor_country,
+                p.mentee_id,
+                p.mentee.display_name if p.mentee else "",
+                p.mentee_country,
+                f"{p.score:.4f}",
+                "; ".join(describe(p.reasons)),
+            ]
+            for p in rep.pairs
+        ),
+    )
 
 
 def unmatched_csv(rep: Report) -> str:
     return _csv(
         ["mentee_id", "mentee", "country", "reason", "why", "what_would_unblock"],
-        ([u.entry.get("id"), u.member.display_name if u.member else "",
-          u.entry.get("country", ""), u.reason, blocking_reason(u.reason),
-          unblock_hint(u.entry, rep.min_gap)] for u in rep.unmatched))
+        (
+            [
+                u.entry.get("id"),
+                u.member.display_name if u.member else "",
+                u.entry.get("country", ""),
+                u.reason,
+                blocking_reason(u.reason),
+                unblock_hint(u.entry, rep.min_gap),
+            ]
+            for u in rep.unmatched
+        ),
+    )
 
 
 def figures_csv(h: dict[str, Any]) -> str:
-    return _csv(["figure", "value"], ((key, "" if value is None else value)
-                                      for key, value in figures_rows(h)))
+    return _csv(["figure", "value"], ((key, "" if value is None else value) for key, value in figures_rows(h)))
 
 
 def record_export(coordinator: Member, what: str, target: Any = None, **detail) -> None:
-    record(coordinator, f"export.{what}", target, scope=coordinator.coordinator_scope or "all",
-           **detail)
+    record(coordinator, f"export.{what}", target, scope=coordinator.coordinator_scope or "all", **detail)
 
 
 # --- programme health ----------------------------------------------------------------------
+
 
 @dataclass
 class Filters:
@@ -402,8 +436,7 @@ class Filters:
         return None if days is None else now - timedelta(days=days)
 
     def as_args(self) -> dict[str, str]:
-        return {k: v for k, v in (("country", self.country), ("agency", self.agency),
-                                  ("period", self.period)) if v}
+        return {k: v for k, v in (("country", self.country), ("agency", self.agency), ("period", self.period)) if v}
 
 
 def parse_filters(args, coordinator: Member) -> Filters:
@@ -449,49 +482,52 @@ def health(coordinator: Member, f: Filters, now: datetime) -> dict[str, Any]:
     """The programme's figures now (waiting, active, quiet) and over the period (acceptance,
     time to accept, completions, failures)."""
     start = f.start(now)
-    scoped = f if not coordinator.coordinator_scope else Filters(
-        coordinator.coordinator_scope, f.agency, f.period)
+    scoped = f if not coordinator.coordinator_scope else Filters(coordinator.coordinator_scope, f.agency, f.period)
 
-    applications = list(db.session.scalars(
-        select(Member).where(Member.status == MemberStatus.PENDING,
-                             *_member_conditions(scoped)).order_by(Member.created_at)))
+    applications = list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.status == MemberStatus.PENDING, *_member_conditions(scoped))
+            .order_by(Member.created_at)
+        )
+    )
 
-    pending = list(db.session.scalars(
-        _mentorships(scoped).where(Mentorship.state.in_(S.PENDING))
-        .order_by(Mentorship.proposed_at)))
+    pending = list(
+        db.session.scalars(_mentorships(scoped).where(Mentorship.state.in_(S.PENDING)).order_by(Mentorship.proposed_at))
+    )
     ages = [_days(now - m.proposed_at) for m in pending]
 
-    active = list(db.session.scalars(
-        _mentorships(scoped).where(Mentorship.state == S.ACTIVE).order_by(Mentorship.id)))
+    active = list(db.session.scalars(_mentorships(scoped).where(Mentorship.state == S.ACTIVE).order_by(Mentorship.id)))
     quiet = quiet_mentorships(active, now)
 
-    proposed = list(db.session.scalars(_mentorships(scoped).where(
-        *([Mentorship.proposed_at >= start] if start else []))))
+    proposed = list(db.session.scalars(_mentorships(scoped).where(*([Mentorship.proposed_at >= start] if start else []))))
     accepted = [m for m in proposed if m.accepted_at is not None]
-    refused = [m for m in proposed if m.accepted_at is None
-               and m.state in (S.DECLINED, S.EXPIRED, S.ENDED)]
+    refused = [m for m in proposed if m.accepted_at is None and m.state in (S.DECLINED, S.EXPIRED, S.ENDED)]
     decided = len(accepted) + len(refused)
     to_accept = [(m.accepted_at - m.proposed_at).total_seconds() / 3600 for m in accepted]
 
-    completed = list(db.session.scalars(_mentorships(scoped).where(
-        Mentorship.state == S.COMPLETED, *([Mentorship.closed_at >= start] if start else []))))
-    ratings = list(db.session.scalars(select(Feedback.rating).where(
-        Feedback.mentorship_id.in_([m.id for m in completed])))) if completed else []
+    completed = list(
+        db.session.scalars(
+            _mentorships(scoped).where(Mentorship.state == S.COMPLETED, *([Mentorship.closed_at >= start] if start else []))
+        )
+    )
+    ratings = (
+        list(db.session.scalars(select(Feedback.rating).where(Feedback.mentorship_id.in_([m.id for m in completed]))))
+        if completed
+        else []
+    )
 
     job_stmt = select(JobExecution).where(JobExecution.status == "failed")
     run_stmt = select(MatchRun).where(MatchRun.status == MatchRunStatus.FAILED)
     if start:
         job_stmt = job_stmt.where(JobExecution.started_at >= start)
         run_stmt = run_stmt.where(MatchRun.started_at >= start)
-    failed_jobs = list(db.session.scalars(job_stmt.order_by(JobExecution.started_at.desc())
-                                          .limit(20)))
-    failed_runs = list(db.session.scalars(run_stmt.order_by(MatchRun.started_at.desc())
-                                          .limit(20)))
+    failed_jobs = list(db.session.scalars(job_stmt.order_by(JobExecution.started_at.desc()).limit(20)))
+    failed_runs = list(db.session.scalars(run_stmt.order_by(MatchRun.started_at.desc()).limit(20)))
     return {
         "filters": scoped,
         "applications_waiting": len(applications),
-        "oldest_application_days": _days(now - applications[0].created_at) if applications
-        else None,
+        "oldest_application_days": _days(now - applications[0].created_at) if applications else None,
         "proposals_waiting": len(pending),
         "proposal_age_median_days": round(statistics.median(ages), 1) if ages else None,
         "proposal_age_max_days": max(ages) if ages else None,
@@ -512,25 +548,35 @@ def health(coordinator: Member, f: Filters, now: datetime) -> dict[str, Any]:
     }
 
 
-def quiet_mentorships(active: list[Mentorship], now: datetime,
-                      days: int = QUIET_DAYS) -> list[tuple[Mentorship, datetime]]:
+def quiet_mentorships(active: list[Mentorship], now: datetime, days: int = QUIET_DAYS) -> list[tuple[Mentorship, datetime]]:
     """Active mentorships with no message and no check-in (nor a start) for ``days``,
     with the last sign of life, quietest first."""
     if not active:
         return []
     ids = [m.id for m in active]
-    last_message = dict(db.session.execute(
-        select(Conversation.mentorship_id, func.max(Message.created_at))
-        .join(Message, Message.conversation_id == Conversation.id)
-        .where(Conversation.mentorship_id.in_(ids)).group_by(Conversation.mentorship_id)).all())
-    last_checkin = dict(db.session.execute(
-        select(CheckIn.mentorship_id, func.max(CheckIn.created_at))
-        .where(CheckIn.mentorship_id.in_(ids)).group_by(CheckIn.mentorship_id)).all())
+    last_message = dict(
+        db.session.execute(
+            select(Conversation.mentorship_id, func.max(Message.created_at))
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(Conversation.mentorship_id.in_(ids))
+            .group_by(Conversation.mentorship_id)
+        ).all()
+    )
+    last_checkin = dict(
+        db.session.execute(
+            select(CheckIn.mentorship_id, func.max(CheckIn.created_at))
+            .where(CheckIn.mentorship_id.in_(ids))
+            .group_by(CheckIn.mentorship_id)
+        ).all()
+    )
     cutoff = now - timedelta(days=days)
     out = []
     for m in active:
-        marks = [_aware(t) for t in (m.activated_at, m.proposed_at, last_message.get(m.id),
-                                     last_checkin.get(m.id)) if t is not None]
+        marks = [
+            _aware(t)
+            for t in (m.activated_at, m.proposed_at, last_message.get(m.id), last_checkin.get(m.id))
+            if t is not None
+        ]
         last = max(marks)
         if last < cutoff:
             out.append((m, last))
@@ -565,8 +611,7 @@ FIGURE_LABELS = {
 def figures_rows(h: dict[str, Any]) -> list[tuple[str, Any]]:
     """The dashboard's figures as ``(key, value)`` pairs, in display order (also the CSV)."""
     f: Filters = h["filters"]
-    rows = [("country", f.country or "all"), ("agency_kind", f.agency or "all"),
-            ("period_days", PERIODS[f.period] or "all")]
+    rows = [("country", f.country or "all"), ("agency_kind", f.agency or "all"), ("period_days", PERIODS[f.period] or "all")]
     return rows + [(key, h[key]) for key in FIGURE_LABELS]
 
 
@@ -578,14 +623,20 @@ SOFT_PROBLEMS = ("same_country", "no_shared_language", "gap_too_small")
 def _to_matcher(member: Member, exclude: tuple[str, ...] = ()):
     import matcher
 
-    roles = tuple(r for r, on in (("mentor", member.is_mentor), ("mentee", member.is_mentee))
-                  if on)
+    roles = tuple(r for r, on in (("mentor", member.is_mentor), ("mentee", member.is_mentee)) if on)
     return matcher.Member(
-        id=str(member.id), country=member.country, agency=member.agency_kind, roles=roles,
-        languages=tuple(member.language_codes), skills=tuple(member.skills),
-        goals=tuple(member.goals), bio=member.bio or "",
+        id=str(member.id),
+        country=member.country,
+        agency=member.agency_kind,
+        roles=roles,
+        languages=tuple(member.language_codes),
+        skills=tuple(member.skills),
+        goals=tuple(member.goals),
+        bio=member.bio or "",
         years_of_service=max(0, int(member.years_of_service or 0)),
-        capacity=max(0, int(member.capacity or 0)), exclude=exclude)
+        capacity=max(0, int(member.capacity or 0)),
+        exclude=exclude,
+    )
 
 
 def pair_check(mentor: Member, mentee: Member) -> list[str]:
@@ -610,16 +661,16 @@ def problem_message(code: str) -> str:
     return str(PROBLEM_MESSAGES.get(code, code))
 
 
-def create_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, *, override: bool,
-                reason: str, now: datetime) -> Mentorship:
+def create_pair(
+    coordinator: Member, mentor_ref: str, mentee_ref: str, *, override: bool, reason: str, now: datetime
+) -> Mentorship:
     """Propose a pair by hand. Soft constraints (same country, no shared language, too
     small a gap) may be broken only with ``override`` and a reason, which are recorded;
     the others (capacity, a mentee already taken, bans, inactive members) never."""
     from ..matches.services import HARD_PROBLEMS, propose
 
     reason = (reason or "").strip()
-    mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref,
-                                   _l("You can pair only members of your own country."))
+    mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref, _l("You can pair only members of your own country."))
     problems = pair_check(mentor, mentee)
     hard = [p for p in problems if p in HARD_PROBLEMS or p not in SOFT_PROBLEMS]
     soft = [p for p in problems if p not in hard]
@@ -628,19 +679,26 @@ def create_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, *, overri
     if soft and not override:
         raise ValidationFailed(
             [(None, problem_message(p)) for p in soft]
-            + [("override", _l("To pair them anyway, tick the override and give a reason."))])
+            + [("override", _l("To pair them anyway, tick the override and give a reason."))]
+        )
     if soft and not reason:
         raise ValidationFailed([("reason", _l("Give the reason for breaking the rule."))])
     if len(reason) > 2000:
         raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
     score, reasons = _explain(mentor, mentee)
-    m = propose(mentor, mentee, run=None, score=score, reasons=reasons, actor=coordinator,
-                now=now, override_reason=reason if soft else "")
-    record(coordinator, "pair.manual", m, mentor=mentor.id, mentee=mentee.id,
-           broken=soft, reason=reason)
+    m = propose(
+        mentor,
+        mentee,
+        run=None,
+        score=score,
+        reasons=reasons,
+        actor=coordinator,
+        now=now,
+        override_reason=reason if soft else "",
+    )
+    record(coordinator, "pair.manual", m, mentor=mentor.id, mentee=mentee.id, broken=soft, reason=reason)
     if soft:
-        record(coordinator, "pair.override", m, mentor=mentor.id, mentee=mentee.id,
-               broken=soft, reason=reason)
+        record(coordinator, "pair.override", m, mentor=mentor.id, mentee=mentee.id, broken=soft, reason=reason)
     return m
 
 
@@ -652,8 +710,7 @@ def _explain(mentor: Member, mentee: Member) -> tuple[float | None, list[dict]]:
 
         config = match_config()
         a, b = _to_matcher(mentor), _to_matcher(mentee)
-        return float(matcher.score_pair(a, b, config)), [dict(r) for r in
-                                                         matcher.explain_pair(a, b, config)]
+        return float(matcher.score_pair(a, b, config)), [dict(r) for r in matcher.explain_pair(a, b, config)]
     except Exception:  # noqa: BLE001 - a missing explanation must not stop a manual pair
         log.warning("no matcher explanation for manual pair %s-%s", mentor.id, mentee.id)
         return None, []
@@ -673,8 +730,9 @@ def end_mentorship(coordinator: Member, m: Mentorship, reason: str, now: datetim
         raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
     from ..matches.services import forbid
 
-    db.session.add(MentorshipEvent(mentorship=m, at=now, actor_id=coordinator.id,
-                                   from_state=m.state, to_state=S.ENDED, note=reason))
+    db.session.add(
+        MentorshipEvent(mentorship=m, at=now, actor_id=coordinator.id, from_state=m.state, to_state=S.ENDED, note=reason)
+    )
     previous = m.state
     m.state = S.ENDED
     m.closed_at = now
@@ -695,29 +753,43 @@ def _tell_ended(member: Member, other: Member) -> None:
 
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("matches.index")
     with force_locale(member.locale):
-        queue_email(member.email, _("Bridges: a mentorship ended"),
-                    _("Hello %(name)s,\n\nA coordinator ended your mentorship with %(other)s. "
-                      "Your national focal point can tell you more.\n\n%(link)s",
-                      name=member.display_name, other=other.display_name, link=link),
-                    member_id=member.id)
+        queue_email(
+            member.email,
+            _("Bridges: a mentorship ended"),
+            _(
+                "Hello %(name)s,\n\nA coordinator ended your mentorship with %(other)s. "
+                "Your national focal point can tell you more.\n\n%(link)s",
+                name=member.display_name,
+                other=other.display_name,
+                link=link,
+            ),
+            member_id=member.id,
+        )
 
 
-def forbid_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, note: str,
-                now: datetime) -> ForbiddenPair:
+def forbid_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, note: str, now: datetime) -> ForbiddenPair:
     """The pair will never be proposed again, by a run or by hand."""
     note = (note or "").strip()
-    mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref,
-                                   _l("You can act only on members of your own country."))
+    mentor, mentee = _pair_members(
+        coordinator, mentor_ref, mentee_ref, _l("You can act only on members of your own country.")
+    )
     if mentor.id == mentee.id:
         raise ValidationFailed([("mentee", _l("Choose two different members."))])
     if len(note) > 2000:
         raise ValidationFailed([("note", _l("Use at most %(n)d characters.", n=2000))])
-    row = db.session.scalar(select(ForbiddenPair).where(
-        ForbiddenPair.mentor_id == mentor.id, ForbiddenPair.mentee_id == mentee.id))
+    row = db.session.scalar(
+        select(ForbiddenPair).where(ForbiddenPair.mentor_id == mentor.id, ForbiddenPair.mentee_id == mentee.id)
+    )
     if row is not None:
         raise ValidationFailed([(None, _l("This pair is already never proposed."))])
-    row = ForbiddenPair(mentor_id=mentor.id, mentee_id=mentee.id, reason="coordinator",
-                        note=note, created_at=now, created_by_id=coordinator.id)
+    row = ForbiddenPair(
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        reason="coordinator",
+        note=note,
+        created_at=now,
+        created_by_id=coordinator.id,
+    )
     db.session.add(row)
     db.session.flush()
     record(coordinator, "pair.forbid", row, mentor=mentor.id, mentee=mentee.id, note=note)
@@ -731,9 +803,12 @@ def reopen_member(coordinator: Member, member_ref: str | int, now: datetime) -> 
     member = find_member(coordinator, member_ref, scoped=True)
     if member is None:
         raise ValidationFailed([("member", _l("No member of yours with this number or email."))])
-    result = db.session.execute(delete(ForbiddenPair).where(
-        ForbiddenPair.reason == "coordinator",
-        or_(ForbiddenPair.mentor_id == member.id, ForbiddenPair.mentee_id == member.id)))
+    result = db.session.execute(
+        delete(ForbiddenPair).where(
+            ForbiddenPair.reason == "coordinator",
+            or_(ForbiddenPair.mentor_id == member.id, ForbiddenPair.mentee_id == member.id),
+        )
+    )
     lifted = result.rowcount or 0
     record(coordinator, "member.reopen", member, lifted=lifted)
     return member, lifted
@@ -756,8 +831,12 @@ def matching_blockers(member: Member) -> list[str]:
 
 
 def coordinator_bans(coordinator: Member, limit: int = 100) -> list[ForbiddenPair]:
-    rows = db.session.scalars(select(ForbiddenPair).where(ForbiddenPair.reason == "coordinator")
-                              .order_by(ForbiddenPair.created_at.desc()).limit(limit * 3))
+    rows = db.session.scalars(
+        select(ForbiddenPair)
+        .where(ForbiddenPair.reason == "coordinator")
+        .order_by(ForbiddenPair.created_at.desc())
+        .limit(limit * 3)
+    )
     people = {}
     out = []
     for row in rows:
@@ -778,18 +857,19 @@ def open_mentorships(coordinator: Member, limit: int = 200) -> list[Mentorship]:
 
 # --- coordinators and their scope ----------------------------------------------------------
 
+
 def require_regional(coordinator: Member) -> None:
     if not is_regional(coordinator):
         abort(403)
 
 
 def coordinators() -> list[Member]:
-    return list(db.session.scalars(select(Member).where(Member.is_coordinator.is_(True))
-                                   .order_by(Member.display_name, Member.id)))
+    return list(
+        db.session.scalars(select(Member).where(Member.is_coordinator.is_(True)).order_by(Member.display_name, Member.id))
+    )
 
 
-def set_coordinator(coordinator: Member, member_ref: str, scope: str | None, *,
-                    make: bool = True) -> Member:
+def set_coordinator(coordinator: Member, member_ref: str, scope: str | None, *, make: bool = True) -> Member:
     """Make a member a coordinator with this scope (a country code, or None: regional), change
     a coordinator's scope, or (``make=False``) take the role away."""
     require_regional(coordinator)
@@ -808,9 +888,13 @@ def set_coordinator(coordinator: Member, member_ref: str, scope: str | None, *,
     member.coordinator_scope = scope if make else None
     if not make:
         member.totp_secret = None
-    record(coordinator, "coordinator.scope" if before["coordinator"] and make else
-           "coordinator.grant" if make else "coordinator.revoke", member,
-           before=before, after={"coordinator": make, "scope": member.coordinator_scope})
+    record(
+        coordinator,
+        "coordinator.scope" if before["coordinator"] and make else "coordinator.grant" if make else "coordinator.revoke",
+        member,
+        before=before,
+        after={"coordinator": make, "scope": member.coordinator_scope},
+    )
     return member
 
 
@@ -828,6 +912,7 @@ def reset_second_factor(coordinator: Member, member_id: int) -> Member:
 
 # --- the audit log -------------------------------------------------------------------------
 
+
 def audit_entries(coordinator: Member, action: str | None = None):
     """Newest first. A focal point reads what coordinators of her country did and what was
     done to members of her country."""
@@ -836,12 +921,11 @@ def audit_entries(coordinator: Member, action: str | None = None):
         stmt = stmt.where(or_(AuditLog.action == action, AuditLog.action.like(f"{action}.%")))
     scope = coordinator.coordinator_scope
     if scope:
-        colleagues = select(Member.id).where(Member.is_coordinator.is_(True),
-                                             Member.coordinator_scope == scope)
+        colleagues = select(Member.id).where(Member.is_coordinator.is_(True), Member.coordinator_scope == scope)
         own = select(cast(Member.id, String)).where(Member.country == scope)
-        stmt = stmt.where(or_(AuditLog.actor_id.in_(colleagues),
-                              and_(AuditLog.target_type == "member",
-                                   AuditLog.target_id.in_(own))))
+        stmt = stmt.where(
+            or_(AuditLog.actor_id.in_(colleagues), and_(AuditLog.target_type == "member", AuditLog.target_id.in_(own)))
+        )
     return stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
 
 

@@ -89,13 +89,15 @@ def enrol():
             session.pop(ENROL_KEY, None)
             record(member, "coordinator.second_factor_enrol")
             db.session.commit()
-            flash(_("Your authenticator is set up. You will be asked for a code at each sign-in."),
-                  "success")
+            flash(_("Your authenticator is set up. You will be asked for a code at each sign-in."), "success")
             return redirect(url_for("console.dashboard"))
-        form.code.errors = [_("This code is not correct. Check the clock of your phone and "
-                              "enter the current code.")]
+        form.code.errors = [_("This code is not correct. Check the clock of your phone and enter the current code.")]
     required = bool(current_app.config.get("COORDINATOR_TOTP_REQUIRED"))
-    return render_template("console/totp_enrol.html", form=form, secret=totp.grouped(secret),
-                           uri=totp.provisioning_uri(secret, current_user.email),
-                           required=required, enrolled=bool(current_user.totp_secret)), \
-        200 if not form.errors else 422
+    return render_template(
+        "console/totp_enrol.html",
+        form=form,
+        secret=totp.grouped(secret),
+        uri=totp.provisioning_uri(secret, current_user.email),
+        required=required,
+        enrolled=bool(current_user.totp_secret),
+    ), 200 if not form.errors else 422

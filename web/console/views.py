@@ -30,11 +30,19 @@ def _only_coordinators():
 def dashboard():
     filters = services.parse_filters(request.args, current_user)
     health = services.health(current_user, filters, utcnow())
-    runs = db.session.scalars(select(MatchRun).where(MatchRun.status != MatchRunStatus.RUNNING)
-                              .order_by(MatchRun.id.desc()).limit(10)).all()
-    return render_template("console/dashboard.html", h=health, f=filters, runs=runs,
-                           labels=services.FIGURE_LABELS, periods=services.PERIODS,
-                           countries=taxonomy.COUNTRIES, agencies=taxonomy.AGENCY_KINDS)
+    runs = db.session.scalars(
+        select(MatchRun).where(MatchRun.status != MatchRunStatus.RUNNING).order_by(MatchRun.id.desc()).limit(10)
+    ).all()
+    return render_template(
+        "console/dashboard.html",
+        h=health,
+        f=filters,
+        runs=runs,
+        labels=services.FIGURE_LABELS,
+        periods=services.PERIODS,
+        countries=taxonomy.COUNTRIES,
+        agencies=taxonomy.AGENCY_KINDS,
+    )
 
 
 @bp.get("/figures.csv")
@@ -66,12 +74,24 @@ def _report(run_id: int, template: str, paginate: bool = True):
     page = max(1, request.args.get("page", 1, type=int) or 1)
     per = services.PAIRS_PER_PAGE if paginate else max(1, len(rep.pairs))
     pages = max(1, -(-len(rep.pairs) // per))
-    shown = rep.pairs[(page - 1) * per: page * per]
-    return render_template(template, rep=rep, run=run, sort=sort, page=page, pages=pages,
-                           shown=shown, describe=describe, charts=_charts(rep),
-                           labels=dict(services.FIGURES), fmt=services.format_figure,
-                           hint=services.unblock_hint, why=services.blocking_reason,
-                           form=ButtonForm(), regional=services.is_regional(current_user))
+    shown = rep.pairs[(page - 1) * per : page * per]
+    return render_template(
+        template,
+        rep=rep,
+        run=run,
+        sort=sort,
+        page=page,
+        pages=pages,
+        shown=shown,
+        describe=describe,
+        charts=_charts(rep),
+        labels=dict(services.FIGURES),
+        fmt=services.format_figure,
+        hint=services.unblock_hint,
+        why=services.blocking_reason,
+        form=ButtonForm(),
+        regional=services.is_regional(current_user),
+    )
 
 
 def _charts(rep: services.Report) -> dict:
@@ -80,17 +100,25 @@ def _charts(rep: services.Report) -> dict:
     edges, counts = rep.histogram
     return {
         "flows": charts.heatmap(
-            rep.countries, rep.countries, rep.flows, row_labels=label, col_labels=label,
+            rep.countries,
+            rep.countries,
+            rep.flows,
+            row_labels=label,
+            col_labels=label,
             label=_("Pairs by mentor country (rows) and mentee country (columns)"),
-            desc=_("%(n)d pairs; the same figures are in the table below.", n=total)),
+            desc=_("%(n)d pairs; the same figures are in the table below.", n=total),
+        ),
         "shares": charts.hbars(
             [(label[c], share, f"{share * 100:.0f} %") for c, _m, _n, share in rep.shares],
             label=_("Share of each country's mentees matched"),
-            desc=_("The same figures are in the table below.")),
+            desc=_("The same figures are in the table below."),
+        ),
         "histogram": charts.histogram(
-            edges, counts, label=_("Scores of the pairs"),
-            desc=_("Number of pairs per score band from 0 to 1; the same figures are in the "
-                   "table below.")),
+            edges,
+            counts,
+            label=_("Scores of the pairs"),
+            desc=_("Number of pairs per score band from 0 to 1; the same figures are in the table below."),
+        ),
     }
 
 
@@ -113,11 +141,13 @@ def unmatched_csv(run_id: int):
 
 
 def _csv(text: str, filename: str) -> Response:
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        "\ufeff" + text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 # --- actions -------------------------------------------------------------------------------
+
 
 @bp.get("/actions")
 def actions():
@@ -125,15 +155,19 @@ def actions():
 
 
 def _actions_page(status: int = 200, **forms):
-    pair_form = forms.get("pair_form") or PairForm(mentee=request.args.get("mentee", ""),
-                                                   mentor=request.args.get("mentor", ""))
+    pair_form = forms.get("pair_form") or PairForm(
+        mentee=request.args.get("mentee", ""), mentor=request.args.get("mentor", "")
+    )
     return render_template(
-        "console/actions.html", pair_form=pair_form,
+        "console/actions.html",
+        pair_form=pair_form,
         forbid_form=forms.get("forbid_form") or ForbidForm(),
         reopen_form=forms.get("reopen_form") or ReopenForm(),
-        end_form=forms.get("end_form") or EndForm(), end_for=forms.get("end_for"),
+        end_form=forms.get("end_form") or EndForm(),
+        end_for=forms.get("end_for"),
         mentorships=services.open_mentorships(current_user),
-        bans=services.coordinator_bans(current_user), blockers=forms.get("blockers"),
+        bans=services.coordinator_bans(current_user),
+        blockers=forms.get("blockers"),
     ), status
 
 
@@ -154,31 +188,44 @@ def _act(form, form_key: str, call, done):
 
 @bp.post("/actions/pair")
 def create_pair():
-    return _act(PairForm(), "pair_form", lambda f: services.create_pair(
-        current_user, f.mentor.data, f.mentee.data, override=bool(f.override.data),
-        reason=f.reason.data or "", now=utcnow()),
-        lambda m: _("Proposed: %(mentor)s to mentor %(mentee)s.", mentor=m.mentor.display_name,
-                    mentee=m.mentee.display_name))
+    return _act(
+        PairForm(),
+        "pair_form",
+        lambda f: services.create_pair(
+            current_user,
+            f.mentor.data,
+            f.mentee.data,
+            override=bool(f.override.data),
+            reason=f.reason.data or "",
+            now=utcnow(),
+        ),
+        lambda m: _(
+            "Proposed: %(mentor)s to mentor %(mentee)s.", mentor=m.mentor.display_name, mentee=m.mentee.display_name
+        ),
+    )
 
 
 @bp.post("/actions/forbid")
 def forbid_pair():
-    return _act(ForbidForm(), "forbid_form", lambda f: services.forbid_pair(
-        current_user, f.mentor.data, f.mentee.data, f.note.data or "", utcnow()),
-        lambda row: _("This pair will never be proposed."))
+    return _act(
+        ForbidForm(),
+        "forbid_form",
+        lambda f: services.forbid_pair(current_user, f.mentor.data, f.mentee.data, f.note.data or "", utcnow()),
+        lambda row: _("This pair will never be proposed."),
+    )
 
 
 @bp.post("/actions/reopen")
 def reopen():
-    return _act(ReopenForm(), "reopen_form", lambda f: services.reopen_member(
-        current_user, f.member.data, utcnow()), _reopened)
+    return _act(
+        ReopenForm(), "reopen_form", lambda f: services.reopen_member(current_user, f.member.data, utcnow()), _reopened
+    )
 
 
 def _reopened(result) -> str:
     member, lifted = result
     blockers = services.matching_blockers(member)
-    text = _("%(name)s is open to matching again (%(n)d bans lifted).", name=member.display_name,
-             n=lifted)
+    text = _("%(name)s is open to matching again (%(n)d bans lifted).", name=member.display_name, n=lifted)
     return text + (" " + _("Still in the way:") + " " + " ".join(blockers) if blockers else "")
 
 
@@ -201,6 +248,7 @@ def end_mentorship(mentorship_id: int):
 
 # --- coordinators --------------------------------------------------------------------------
 
+
 @bp.route("/coordinators", methods=["GET", "POST"])
 def coordinators():
     services.require_regional(current_user)
@@ -209,8 +257,7 @@ def coordinators():
     if form.validate_on_submit():
         make = request.form.get("action") != "revoke"
         try:
-            member = services.set_coordinator(current_user, form.member.data, form.scope.data,
-                                              make=make)
+            member = services.set_coordinator(current_user, form.member.data, form.scope.data, make=make)
         except ValidationFailed as exc:
             db.session.rollback()
             exc.apply_to(form)
@@ -221,8 +268,9 @@ def coordinators():
             return redirect(url_for("console.coordinators"))
     elif form.is_submitted():
         status = 422
-    return render_template("console/coordinators.html", form=form, button=ButtonForm(),
-                           people=services.coordinators()), status
+    return render_template(
+        "console/coordinators.html", form=form, button=ButtonForm(), people=services.coordinators()
+    ), status
 
 
 @bp.post("/coordinators/<int:member_id>/second-factor/reset")
@@ -231,17 +279,16 @@ def reset_second_factor(member_id: int):
         abort(400)
     member = services.reset_second_factor(current_user, member_id)
     db.session.commit()
-    flash(_("%(name)s enrols a new authenticator at her next sign-in.", name=member.display_name),
-          "success")
+    flash(_("%(name)s enrols a new authenticator at her next sign-in.", name=member.display_name), "success")
     return redirect(url_for("console.coordinators"))
 
 
 # --- audit log -----------------------------------------------------------------------------
+
 
 @bp.get("/audit")
 def audit():
     action = request.args.get("action") or None
     stmt = services.audit_entries(current_user, action)
     page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("console/audit.html", page=page, action=action,
-                           actions=services.audit_actions())
+    return render_template("console/audit.html", page=page, action=action, actions=services.audit_actions())

@@ -6,6 +6,5 @@ from wtforms.validators import Length, Optional
 
 class MemberActionForm(FlaskForm):
     action = HiddenField()
-    note = TextAreaField(_l("Note to the member (optional)"),
-                         validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("Note to the member (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Confirm"))

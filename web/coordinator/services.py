@@ -36,8 +36,9 @@ def pending_applications(coordinator: Member) -> list[Member]:
     return list(db.session.scalars(stmt.order_by(Member.created_at, Member.id)))
 
 
-def _transition(member: Member, coordinator: Member, allowed_from: tuple[str, ...], to: str,
-                note: str, action: str) -> Member:
+def _transition(
+    member: Member, coordinator: Member, allowed_from: tuple[str, ...], to: str, note: str, action: str
+) -> Member:
     if member.status not in allowed_from:
         raise ValidationFailed([(None, _l("This member's status has changed meanwhile; nothing was done."))])
     if member.id == coordinator.id:
@@ -64,44 +65,74 @@ def _site_link() -> str:
 
 
 def approve(member: Member, coordinator: Member, note: str = "") -> Member:
-    _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.ACTIVE, note,
-                "member.approve")
-    _notify(member, lambda link, note: (
-        _("Welcome to Bridges"),
-        _("Your application to the network was approved. You can now sign in, complete your "
-          "profile and find colleagues across the region: %(link)s\n\n"
-          "Note from the coordinator: %(note)s", link=link, note=note)))
+    _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.ACTIVE, note, "member.approve")
+    _notify(
+        member,
+        lambda link, note: (
+            _("Welcome to Bridges"),
+            _(
+                "Your application to the network was approved. You can now sign in, complete your "
+                "profile and find colleagues across the region: %(link)s\n\n"
+                "Note from the coordinator: %(note)s",
+                link=link,
+                note=note,
+            ),
+        ),
+    )
     return member
 
 
 def reject(member: Member, coordinator: Member, note: str = "") -> Member:
-    _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.REJECTED, note,
-                "member.reject")
-    _notify(member, lambda link, note: (
-        _("Your Bridges application"),
-        _("Your application to the network was not approved.\n\nNote from the coordinator: "
-          "%(note)s\n\nIf you think this is a mistake, contact your national focal point. "
-          "%(link)s", link=link, note=note)))
+    _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.REJECTED, note, "member.reject")
+    _notify(
+        member,
+        lambda link, note: (
+            _("Your Bridges application"),
+            _(
+                "Your application to the network was not approved.\n\nNote from the coordinator: "
+                "%(note)s\n\nIf you think this is a mistake, contact your national focal point. "
+                "%(link)s",
+                link=link,
+                note=note,
+            ),
+        ),
+    )
     return member
 
 
 def suspend(member: Member, coordinator: Member, note: str = "") -> Member:
-    _transition(member, coordinator, (MemberStatus.ACTIVE,), MemberStatus.SUSPENDED, note,
-                "member.suspend")
-    _notify(member, lambda link, note: (
-        _("Your Bridges account is suspended"),
-        _("A coordinator suspended your account.\n\nNote from the coordinator: %(note)s\n\n"
-          "Contact your national focal point with questions. %(link)s", link=link, note=note)))
+    _transition(member, coordinator, (MemberStatus.ACTIVE,), MemberStatus.SUSPENDED, note, "member.suspend")
+    _notify(
+        member,
+        lambda link, note: (
+            _("Your Bridges account is suspended"),
+            _(
+                "A coordinator suspended your account.\n\nNote from the coordinator: %(note)s\n\n"
+                "Contact your national focal point with questions. %(link)s",
+                link=link,
+                note=note,
+            ),
+        ),
+    )
     return member
 
 
 def reactivate(member: Member, coordinator: Member, note: str = "") -> Member:
-    _transition(member, coordinator, (MemberStatus.SUSPENDED, MemberStatus.REJECTED),
-                MemberStatus.ACTIVE, note, "member.reactivate")
-    _notify(member, lambda link, note: (
-        _("Your Bridges account is active again"),
-        _("A coordinator reactivated your account. You can sign in again: %(link)s\n\n"
-          "Note from the coordinator: %(note)s", link=link, note=note)))
+    _transition(
+        member, coordinator, (MemberStatus.SUSPENDED, MemberStatus.REJECTED), MemberStatus.ACTIVE, note, "member.reactivate"
+    )
+    _notify(
+        member,
+        lambda link, note: (
+            _("Your Bridges account is active again"),
+            _(
+                "A coordinator reactivated your account. You can sign in again: %(link)s\n\n"
+                "Note from the coordinator: %(note)s",
+                link=link,
+                note=note,
+            ),
+        ),
+    )
     return member
 
 

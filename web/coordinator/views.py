@@ -30,8 +30,7 @@ def dashboard():
 @bp.get("/applications")
 def applications():
     members = services.pending_applications(current_user)
-    return render_template("coordinator/applications.html", members=members,
-                           form=MemberActionForm())
+    return render_template("coordinator/applications.html", members=members, form=MemberActionForm())
 
 
 @bp.get("/members")
@@ -41,8 +40,7 @@ def members():
         status = MemberStatus.ACTIVE
     stmt = services.scoped_members(current_user).filter_by(status=status)
     page = db.paginate(stmt.order_by(Member.display_name, Member.id), per_page=50, error_out=False)
-    return render_template("coordinator/members.html", page=page, status=status,
-                           form=MemberActionForm())
+    return render_template("coordinator/members.html", page=page, status=status, form=MemberActionForm())
 
 
 @bp.post("/members/<int:member_id>/<action>")
@@ -63,10 +61,11 @@ def member_action(member_id: int, action: str):
                 flash(str(message), "error")
         else:
             db.session.commit()
-            flash(_("Done: %(name)s is now %(status)s.", name=member.display_name,
-                    status=_status_label(member.status)), "success")
-    return redirect(request.referrer if _same_site(request.referrer)
-                    else url_for("coordinator.applications"))
+            flash(
+                _("Done: %(name)s is now %(status)s.", name=member.display_name, status=_status_label(member.status)),
+                "success",
+            )
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("coordinator.applications"))
 
 
 @bp.get("/outbox")

@@ -40,12 +40,13 @@ def search(query: DirectoryQuery, viewer: Member, per_page: int = 20):
     if query.agency_kind:
         stmt = stmt.where(Member.agency_kind == query.agency_kind)
     if query.language:
-        stmt = stmt.where(exists().where(
-            MemberLanguage.member_id == Member.id, MemberLanguage.code == query.language))
+        stmt = stmt.where(exists().where(MemberLanguage.member_id == Member.id, MemberLanguage.code == query.language))
     if query.skill:
-        stmt = stmt.where(exists().where(and_(
-            MemberTopic.member_id == Member.id, MemberTopic.kind == "skill",
-            MemberTopic.slug == query.skill)))
+        stmt = stmt.where(
+            exists().where(
+                and_(MemberTopic.member_id == Member.id, MemberTopic.kind == "skill", MemberTopic.slug == query.skill)
+            )
+        )
     if query.role == "mentor":
         stmt = stmt.where(Member.is_mentor.is_(True), Member.capacity > open_mentorships_count())
     elif query.role == "mentee":
@@ -54,14 +55,14 @@ def search(query: DirectoryQuery, viewer: Member, per_page: int = 20):
     if text:
         # Bios count only where the member shows them, so a search cannot reveal hidden text.
         pattern = f"%{_escape_like(text.lower())}%"
-        stmt = stmt.where(or_(
-            func.lower(Member.display_name).like(pattern, escape="\\"),
-            and_(Member.show_bio.is_(True), func.lower(Member.bio).like(pattern, escape="\\")),
-        ))
-    stmt = stmt.order_by(Member.display_name, Member.id).options(
-        selectinload(Member.topics), selectinload(Member.languages))
-    return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False,
-                       count=True)
+        stmt = stmt.where(
+            or_(
+                func.lower(Member.display_name).like(pattern, escape="\\"),
+                and_(Member.show_bio.is_(True), func.lower(Member.bio).like(pattern, escape="\\")),
+            )
+        )
+    stmt = stmt.order_by(Member.display_name, Member.id).options(selectinload(Member.topics), selectinload(Member.languages))
+    return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False, count=True)
 
 
 def _escape_like(text: str) -> str:

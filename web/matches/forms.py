@@ -14,13 +14,11 @@ class ActionForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(_l("Reason (optional)"),
-                           description=_l("Only you and the coordinators see it."))
+    reason = TextAreaField(_l("Reason (optional)"), description=_l("Only you and the coordinators see it."))
 
 
 class EndForm(FlaskForm):
-    reason = TextAreaField(_l("Why does the mentorship end?"),
-                           description=_l("The coordinators see the reason."))
+    reason = TextAreaField(_l("Why does the mentorship end?"), description=_l("The coordinators see the reason."))
 
 
 class GoalForm(FlaskForm):
@@ -29,8 +27,7 @@ class GoalForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    progress = SelectField(_l("Progress"), coerce=int,
-                           choices=[SelectChoice(p, f"{p} %") for p in GOAL_PROGRESS])
+    progress = SelectField(_l("Progress"), coerce=int, choices=[SelectChoice(p, f"{p} %") for p in GOAL_PROGRESS])
 
 
 class CheckInForm(FlaskForm):
@@ -40,11 +37,12 @@ class CheckInForm(FlaskForm):
 
 
 class FeedbackForm(FlaskForm):
-    rating = RadioField(_l("How would you rate the mentorship? (1 = poor, 5 = excellent)"),
-                        choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)],
-                        validate_choice=False)
+    rating = RadioField(
+        _l("How would you rate the mentorship? (1 = poor, 5 = excellent)"),
+        choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)],
+        validate_choice=False,
+    )
     worked = TextAreaField(_l("What worked well?"))
     did_not_work = TextAreaField(_l("What did not work?"))
     would_continue = BooleanField(_l("I would like to continue with this partner"))
-    share_with_partner = BooleanField(
-        _l("Show my feedback to my partner (only if she agrees to share hers too)"))
+    share_with_partner = BooleanField(_l("Show my feedback to my partner (only if she agrees to share hers too)"))

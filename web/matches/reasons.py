@@ -25,15 +25,12 @@ def describe(reasons: list[dict]) -> list[str]:
         if isinstance(reason, dict) and reason.get("kind"):
             by_kind.setdefault(reason["kind"], []).append(reason)
     out: list[str] = []
-    languages = [taxonomy.label(taxonomy.LANGUAGES, r.get("code")) for r in
-                 by_kind.get("shared_language", [])]
+    languages = [taxonomy.label(taxonomy.LANGUAGES, r.get("code")) for r in by_kind.get("shared_language", [])]
     if languages:
         out.append(_("shares %(languages)s", languages=_join(languages)))
-    goals = [taxonomy.label(taxonomy.TOPICS, r.get("slug")) for r in
-             by_kind.get("goal_covered", [])]
+    goals = [taxonomy.label(taxonomy.TOPICS, r.get("slug")) for r in by_kind.get("goal_covered", [])]
     if goals:
-        out.append(ngettext("covers her goal: %(goals)s", "covers her goals: %(goals)s",
-                            len(goals), goals=", ".join(goals)))
+        out.append(ngettext("covers her goal: %(goals)s", "covers her goals: %(goals)s", len(goals), goals=", ".join(goals)))
     for r in by_kind.get("seniority_gap", [])[:1]:
         years = int(r.get("years") or 0)
         out.append(ngettext("%(num)d year more service", "%(num)d years more service", years))
@@ -42,8 +39,7 @@ def describe(reasons: list[dict]) -> list[str]:
         mentor_country = taxonomy.label(taxonomy.COUNTRIES, r.get("mentor_country"))
         out.append(f"{mentee_country} ↔ {mentor_country}")
     for r in by_kind.get("same_agency_kind", [])[:1]:
-        out.append(_("both work in: %(agency)s",
-                     agency=taxonomy.label(taxonomy.AGENCY_KINDS, r.get("agency"))))
+        out.append(_("both work in: %(agency)s", agency=taxonomy.label(taxonomy.AGENCY_KINDS, r.get("agency"))))
     if by_kind.get("bio_overlap"):
         out.append(_("similar interests in their profiles"))
     return out

@@ -45,8 +45,9 @@ FEEDBACK_DAYS_BEFORE_END = 14
 CHECKIN_INTERVAL_DAYS = 30
 
 # Problems no one may override: the pair cannot exist at all.
-HARD_PROBLEMS = frozenset({"same_person", "inactive", "not_mentor", "not_mentee",
-                           "mentee_taken", "mentor_full", "forbidden"})
+HARD_PROBLEMS = frozenset(
+    {"same_person", "inactive", "not_mentor", "not_mentee", "mentee_taken", "mentor_full", "forbidden"}
+)
 
 PROBLEM_MESSAGES = {
     "same_person": _l("A member cannot mentor herself."),
@@ -74,6 +75,7 @@ STATE_REFUSALS = {
 
 # --- loading -----------------------------------------------------------------
 
+
 def get_mentorship_for(member: Member, mentorship_id: int) -> Mentorship:
     """The mentorship if ``member`` is one of the pair; 404 otherwise (coordinators included)."""
     m = db.session.get(Mentorship, mentorship_id)
@@ -83,35 +85,46 @@ def get_mentorship_for(member: Member, mentorship_id: int) -> Mentorship:
 
 
 def open_count(mentor_id: int, exclude_id: int | None = None) -> int:
-    stmt = select(func.count(Mentorship.id)).where(
-        Mentorship.mentor_id == mentor_id, Mentorship.state.in_(S.OPEN))
+    stmt = select(func.count(Mentorship.id)).where(Mentorship.mentor_id == mentor_id, Mentorship.state.in_(S.OPEN))
     if exclude_id is not None:
         stmt = stmt.where(Mentorship.id != exclude_id)
     return db.session.scalar(stmt) or 0
 
 
 def open_mentorship_of_mentee(mentee_id: int, exclude_id: int | None = None) -> Mentorship | None:
-    stmt = select(Mentorship).where(Mentorship.mentee_id == mentee_id,
-                                    Mentorship.state.in_(S.OPEN))
+    stmt = select(Mentorship).where(Mentorship.mentee_id == mentee_id, Mentorship.state.in_(S.OPEN))
     if exclude_id is not None:
         stmt = stmt.where(Mentorship.id != exclude_id)
     return db.session.scalars(stmt.order_by(Mentorship.id.desc())).first()
 
 
 def is_forbidden(mentor_id: int, mentee_id: int) -> bool:
-    return db.session.scalar(select(ForbiddenPair.id).where(
-        ForbiddenPair.mentor_id == mentor_id, ForbiddenPair.mentee_id == mentee_id)) is not None
+    return (
+        db.session.scalar(
+            select(ForbiddenPair.id).where(ForbiddenPair.mentor_id == mentor_id, ForbiddenPair.mentee_id == mentee_id)
+        )
+        is not None
+    )
 
 
 # --- proposing ---------------------------------------------------------------
+
 
 def min_gap_years() -> int:
     return int(current_app.config.get("MATCHING_MIN_GAP_YEARS", 2))
 
 
-def rule_problems(mentor, mentee, *, mentor_languages, mentee_languages,
-                  mentee_taken: bool, mentor_open: int, forbidden: bool,
-                  min_gap: int) -> list[str]:
+def rule_problems(
+    mentor,
+    mentee,
+    *,
+    mentor_languages,
+    mentee_languages,
+    mentee_taken: bool,
+    mentor_open: int,
+    forbidden: bool,
+    min_gap: int,
+) -> list[str]:
     """The rules of a pair, as codes, from facts already read from the database.
 
     Pure: ``pair_problems`` (one pair, its own queries) and ``check_pairs`` (a
@@ -151,11 +164,15 @@ def pair_problems(mentor: Member, mentee: Member) -> list[str]:
     if mentor.id == mentee.id:
         return ["same_person"]
     return rule_problems(
-        mentor, mentee, mentor_languages=mentor.language_codes,
+        mentor,
+        mentee,
+        mentor_languages=mentor.language_codes,
         mentee_languages=mentee.language_codes,
         mentee_taken=open_mentorship_of_mentee(mentee.id) is not None,
-        mentor_open=open_count(mentor.id), forbidden=is_forbidden(mentor.id, mentee.id),
-        min_gap=min_gap_years())
+        mentor_open=open_count(mentor.id),
+        forbidden=is_forbidden(mentor.id, mentee.id),
+        min_gap=min_gap_years(),
+    )
 
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -165,7 +182,7 @@ _CHUNK = 5000
 def _chunks(ids):
     ids = sorted(ids)
     for start in range(0, len(ids), _CHUNK):
-        yield ids[start:start + _CHUNK]
+        yield ids[start : start + _CHUNK]
 
 
 def _lock_ids(ids) -> None:
@@ -178,19 +195,27 @@ def _lock_ids(ids) -> None:
     if not ids:
         return
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE member SET status = status WHERE id = :id"),
-                           {"id": min(ids)})
+        db.session.execute(text("UPDATE member SET status = status WHERE id = :id"), {"id": min(ids)})
         return
     for chunk in _chunks(ids):
-        db.session.execute(select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id)
-                           .with_for_update()).all()
+        db.session.execute(select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id).with_for_update()).all()
 
 
 # What the rules and the proposal email read of a member; check_pairs reads these
 # columns only (rows, not Member objects: thousands of those cost seconds).
-MEMBER_FACTS = (Member.id, Member.status, Member.is_mentor, Member.is_mentee, Member.capacity,
-                Member.country, Member.years_of_service, Member.email, Member.display_name,
-                Member.locale, Member.email_notifications)
+MEMBER_FACTS = (
+    Member.id,
+    Member.status,
+    Member.is_mentor,
+    Member.is_mentee,
+    Member.capacity,
+    Member.country,
+    Member.years_of_service,
+    Member.email,
+    Member.display_name,
+    Member.locale,
+    Member.email_notifications,
+)
 
 
 def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Any], list[list[str]]]:
@@ -208,33 +233,43 @@ def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Any], list[list
         _lock_ids(ids)
     members: dict[int, Any] = {}
     for chunk in _chunks(ids):
-        members.update((row.id, row) for row in db.session.execute(
-            select(*MEMBER_FACTS).where(Member.id.in_(chunk))))
+        members.update((row.id, row) for row in db.session.execute(select(*MEMBER_FACTS).where(Member.id.in_(chunk))))
     languages: dict[int, set[str]] = defaultdict(set)
     for chunk in _chunks(ids):
         for member_id, code in db.session.execute(
-                select(MemberLanguage.member_id, MemberLanguage.code)
-                .where(MemberLanguage.member_id.in_(chunk))):
+            select(MemberLanguage.member_id, MemberLanguage.code).where(MemberLanguage.member_id.in_(chunk))
+        ):
             languages[member_id].add(code)
     mentor_ids = {a for a, _b in pairs}
     mentee_ids = {b for _a, b in pairs}
     load: Counter[int] = Counter()
     for chunk in _chunks(mentor_ids):
-        load.update(dict(db.session.execute(
-            select(Mentorship.mentor_id, func.count(Mentorship.id))
-            .where(Mentorship.mentor_id.in_(chunk), Mentorship.state.in_(S.OPEN))
-            .group_by(Mentorship.mentor_id)).all()))
+        load.update(
+            dict(
+                db.session.execute(
+                    select(Mentorship.mentor_id, func.count(Mentorship.id))
+                    .where(Mentorship.mentor_id.in_(chunk), Mentorship.state.in_(S.OPEN))
+                    .group_by(Mentorship.mentor_id)
+                ).all()
+            )
+        )
     taken: set[int] = set()
     for chunk in _chunks(mentee_ids):
-        taken.update(db.session.scalars(
-            select(Mentorship.mentee_id).where(Mentorship.mentee_id.in_(chunk),
-                                               Mentorship.state.in_(S.OPEN))))
+        taken.update(
+            db.session.scalars(
+                select(Mentorship.mentee_id).where(Mentorship.mentee_id.in_(chunk), Mentorship.state.in_(S.OPEN))
+            )
+        )
     wanted = set(pairs)
     forbidden: set[tuple[int, int]] = set()
     for chunk in _chunks(mentor_ids):
-        forbidden.update(row for row in db.session.execute(
-            select(ForbiddenPair.mentor_id, ForbiddenPair.mentee_id)
-            .where(ForbiddenPair.mentor_id.in_(chunk))) if tuple(row) in wanted)
+        forbidden.update(
+            row
+            for row in db.session.execute(
+                select(ForbiddenPair.mentor_id, ForbiddenPair.mentee_id).where(ForbiddenPair.mentor_id.in_(chunk))
+            )
+            if tuple(row) in wanted
+        )
     min_gap = min_gap_years()
 
     results: list[list[str]] = []
@@ -244,10 +279,15 @@ def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Any], list[list
             results.append(["member_gone"])
             continue
         problems = rule_problems(
-            mentor, mentee, mentor_languages=languages[mentor_id],
-            mentee_languages=languages[mentee_id], mentee_taken=mentee_id in taken,
-            mentor_open=load[mentor_id], forbidden=(mentor_id, mentee_id) in forbidden,
-            min_gap=min_gap)
+            mentor,
+            mentee,
+            mentor_languages=languages[mentor_id],
+            mentee_languages=languages[mentee_id],
+            mentee_taken=mentee_id in taken,
+            mentor_open=load[mentor_id],
+            forbidden=(mentor_id, mentee_id) in forbidden,
+            min_gap=min_gap,
+        )
         if not problems:
             taken.add(mentee_id)
             load[mentor_id] += 1
@@ -255,8 +295,7 @@ def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Any], list[list
     return members, results
 
 
-def propose_many(pairs, *, run: MatchRun | None, actor: Member | None,
-                 now: datetime) -> tuple[list[Mentorship], list[dict]]:
+def propose_many(pairs, *, run: MatchRun | None, actor: Member | None, now: datetime) -> tuple[list[Mentorship], list[dict]]:
     """Propose many pairs at once and tell each mentor: ``propose`` for a whole run.
 
     ``pairs`` are ``(mentor_id, mentee_id, score, reasons)``. Locks the members,
@@ -270,35 +309,51 @@ def propose_many(pairs, *, run: MatchRun | None, actor: Member | None,
     rows, dropped = [], []
     for (mentor_id, mentee_id, score, reasons), problems in zip(pairs, results, strict=True):
         if problems:
-            dropped.append({"mentor": str(mentor_id), "mentee": str(mentee_id),
-                            "problems": [str(p) for p in problems]})
+            dropped.append({"mentor": str(mentor_id), "mentee": str(mentee_id), "problems": [str(p) for p in problems]})
             continue
-        rows.append({"mentor_id": int(mentor_id), "mentee_id": int(mentee_id),
-                     "run_id": run.id if run is not None else None, "state": S.PROPOSED,
-                     "score": score, "reasons": list(reasons or []),
-                     "created_by_id": actor.id if actor else None, "override_reason": "",
-                     "proposed_at": now})
+        rows.append(
+            {
+                "mentor_id": int(mentor_id),
+                "mentee_id": int(mentee_id),
+                "run_id": run.id if run is not None else None,
+                "state": S.PROPOSED,
+                "score": score,
+                "reasons": list(reasons or []),
+                "created_by_id": actor.id if actor else None,
+                "override_reason": "",
+                "proposed_at": now,
+            }
+        )
     if not rows:
         return [], dropped
     # No sort_by_parameter_order: on SQLite it means one INSERT per row. A mentee is
     # proposed at most once here, so she puts the rows back in order.
-    by_mentee = {m.mentee_id: m for m in db.session.scalars(
-        insert(Mentorship).returning(Mentorship), rows)}
+    by_mentee = {m.mentee_id: m for m in db.session.scalars(insert(Mentorship).returning(Mentorship), rows)}
     proposals = [by_mentee[row["mentee_id"]] for row in rows]
     actor_id = actor.id if actor else None
-    db.session.execute(insert(MentorshipEvent), [
-        {"mentorship_id": m.id, "at": now, "actor_id": actor_id, "from_state": "",
-         "to_state": S.PROPOSED, "note": ""} for m in proposals])
-    notify_many("proposal_new", [(members[m.mentor_id], m, members[m.mentee_id])
-                                 for m in proposals], now=now)
-    log.info("%s mentorships proposed, %s pairs dropped, run=%s", len(proposals), len(dropped),
-             run.id if run else None)
+    db.session.execute(
+        insert(MentorshipEvent),
+        [
+            {"mentorship_id": m.id, "at": now, "actor_id": actor_id, "from_state": "", "to_state": S.PROPOSED, "note": ""}
+            for m in proposals
+        ],
+    )
+    notify_many("proposal_new", [(members[m.mentor_id], m, members[m.mentee_id]) for m in proposals], now=now)
+    log.info("%s mentorships proposed, %s pairs dropped, run=%s", len(proposals), len(dropped), run.id if run else None)
     return proposals, dropped
 
 
-def propose(mentor: Member, mentee: Member, *, run: MatchRun | None, score: float | None,
-            reasons: list[dict], actor: Member | None, now: datetime,
-            override_reason: str = "") -> Mentorship:
+def propose(
+    mentor: Member,
+    mentee: Member,
+    *,
+    run: MatchRun | None,
+    score: float | None,
+    reasons: list[dict],
+    actor: Member | None,
+    now: datetime,
+    override_reason: str = "",
+) -> Mentorship:
     """Create a proposal and tell the mentor. Raises ValidationFailed when the pair is not
     valid now; a coordinator (``override_reason``) may override the soft rules only."""
     _lock(mentor, mentee)
@@ -306,41 +361,52 @@ def propose(mentor: Member, mentee: Member, *, run: MatchRun | None, score: floa
     blocking = [p for p in problems if p in HARD_PROBLEMS or not override_reason.strip()]
     if blocking:
         raise refused([(None, PROBLEM_MESSAGES[p]) for p in blocking])
-    m = Mentorship(mentor=mentor, mentee=mentee, run=run, state=S.PROPOSED, score=score,
-                   reasons=list(reasons or []), created_by_id=actor.id if actor else None,
-                   override_reason=override_reason.strip() if problems else "",
-                   proposed_at=now)
+    m = Mentorship(
+        mentor=mentor,
+        mentee=mentee,
+        run=run,
+        state=S.PROPOSED,
+        score=score,
+        reasons=list(reasons or []),
+        created_by_id=actor.id if actor else None,
+        override_reason=override_reason.strip() if problems else "",
+        proposed_at=now,
+    )
     db.session.add(m)
     _record(m, "", S.PROPOSED, actor, now, override_reason.strip() if problems else "")
     db.session.flush()
     notify(mentor, "proposal_new", mentorship=m, now=now)
-    log.info("mentorship %s proposed mentor=%s mentee=%s run=%s", m.id, mentor.id, mentee.id,
-             run.id if run else None)
+    log.info("mentorship %s proposed mentor=%s mentee=%s run=%s", m.id, mentor.id, mentee.id, run.id if run else None)
     return m
 
 
 def _lock(*members: Member) -> None:
     """Serialise concurrent proposals for the same members (PostgreSQL row locks)."""
     ids = sorted(m.id for m in members)
-    db.session.execute(select(Member.id).where(Member.id.in_(ids)).order_by(Member.id)
-                       .with_for_update())
+    db.session.execute(select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update())
 
 
 # --- transitions -------------------------------------------------------------
 
-def _record(m: Mentorship, from_state: str, to_state: str, actor: Member | None,
-            now: datetime, note: str = "") -> MentorshipEvent:
-    event = MentorshipEvent(mentorship=m, at=now, actor_id=actor.id if actor else None,
-                            from_state=from_state, to_state=to_state, note=note[:TEXT_MAX])
+
+def _record(
+    m: Mentorship, from_state: str, to_state: str, actor: Member | None, now: datetime, note: str = ""
+) -> MentorshipEvent:
+    event = MentorshipEvent(
+        mentorship=m,
+        at=now,
+        actor_id=actor.id if actor else None,
+        from_state=from_state,
+        to_state=to_state,
+        note=note[:TEXT_MAX],
+    )
     db.session.add(event)
     return event
 
 
-def _move(m: Mentorship, to_state: str, actor: Member | None, now: datetime,
-          note: str = "") -> None:
+def _move(m: Mentorship, to_state: str, actor: Member | None, now: datetime, note: str = "") -> None:
     _record(m, m.state, to_state, actor, now, note)
-    log.info("mentorship %s %s -> %s by %s", m.id, m.state, to_state,
-             actor.id if actor else "system")
+    log.info("mentorship %s %s -> %s by %s", m.id, m.state, to_state, actor.id if actor else "system")
     m.state = to_state
 
 
@@ -427,8 +493,7 @@ def end(m: Mentorship, actor: Member, now: datetime, reason: str) -> Mentorship:
     """Either side ends an active mentorship early, with a reason coordinators can read."""
     _require_party(m, actor)
     if m.state != S.ACTIVE:
-        raise _refuse(STATE_REFUSALS[m.state] if m.state != S.ACCEPTED
-                      else _l("Only an active mentorship can be ended."))
+        raise _refuse(STATE_REFUSALS[m.state] if m.state != S.ACCEPTED else _l("Only an active mentorship can be ended."))
     reason = (reason or "").strip()
     if not reason:
         raise refused([("reason", _l("Tell us briefly why the mentorship ends."))])
@@ -455,11 +520,17 @@ def complete(m: Mentorship, actor: Member | None, now: datetime, note: str = "")
     return m
 
 
-def forbid(mentor_id: int, mentee_id: int, reason: str, actor: Member | None,
-           now: datetime) -> None:
+def forbid(mentor_id: int, mentee_id: int, reason: str, actor: Member | None, now: datetime) -> None:
     if not is_forbidden(mentor_id, mentee_id):
-        db.session.add(ForbiddenPair(mentor_id=mentor_id, mentee_id=mentee_id, reason=reason,
-                                     created_at=now, created_by_id=actor.id if actor else None))
+        db.session.add(
+            ForbiddenPair(
+                mentor_id=mentor_id,
+                mentee_id=mentee_id,
+                reason=reason,
+                created_at=now,
+                created_by_id=actor.id if actor else None,
+            )
+        )
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -471,12 +542,12 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 # --- scheduled work (called by the jobs with an explicit clock) ---------------
 
+
 def expire_proposals(now: datetime, *, ttl_days: int, remind_days: int) -> dict:
     """Expire proposals unanswered for ``ttl_days`` (the mentee goes back to the pool;
     both are told) and remind once after ``remind_days``. Returns counts."""
     counts = {"expired": 0, "reminded": 0}
-    pending = db.session.scalars(select(Mentorship).where(Mentorship.state.in_(S.PENDING))
-                                 .order_by(Mentorship.id)).all()
+    pending = db.session.scalars(select(Mentorship).where(Mentorship.state.in_(S.PENDING)).order_by(Mentorship.id)).all()
     for m in pending:
         started = m.accepted_at if m.state == S.ACCEPTED and m.accepted_at else m.proposed_at
         age = now - started
@@ -496,24 +567,24 @@ def expire_proposals(now: datetime, *, ttl_days: int, remind_days: int) -> dict:
 
 
 def _last_reminder(m: Mentorship, kind: str) -> datetime | None:
-    return db.session.scalar(select(func.max(MentorshipReminder.sent_at)).where(
-        MentorshipReminder.mentorship_id == m.id, MentorshipReminder.kind == kind))
+    return db.session.scalar(
+        select(func.max(MentorshipReminder.sent_at)).where(
+            MentorshipReminder.mentorship_id == m.id, MentorshipReminder.kind == kind
+        )
+    )
 
 
 def _active() -> list[Mentorship]:
-    return list(db.session.scalars(select(Mentorship).where(Mentorship.state == S.ACTIVE)
-                                   .order_by(Mentorship.id)))
+    return list(db.session.scalars(select(Mentorship).where(Mentorship.state == S.ACTIVE).order_by(Mentorship.id)))
 
 
 def send_checkin_reminders(now: datetime) -> int:
     """Remind both sides of an active mentorship when nothing was logged for a while
     (CHECKIN_INTERVAL_DAYS, 30 by default). Returns mentorships reminded."""
-    interval = timedelta(days=int(current_app.config.get("CHECKIN_INTERVAL_DAYS",
-                                                         CHECKIN_INTERVAL_DAYS)))
+    interval = timedelta(days=int(current_app.config.get("CHECKIN_INTERVAL_DAYS", CHECKIN_INTERVAL_DAYS)))
     reminded = 0
     for m in _active():
-        last_checkin = db.session.scalar(select(func.max(CheckIn.created_at)).where(
-            CheckIn.mentorship_id == m.id))
+        last_checkin = db.session.scalar(select(func.max(CheckIn.created_at)).where(CheckIn.mentorship_id == m.id))
         marks = [t for t in (m.activated_at, last_checkin, _last_reminder(m, "checkin")) if t]
         if marks and now - max(marks) < interval:
             continue
@@ -557,6 +628,7 @@ def complete_due(now: datetime) -> int:
 
 # --- the mentee's place in the queue -----------------------------------------
 
+
 def mentee_status(member: Member) -> tuple[str, Mentorship | None]:
     """``not_mentee``, ``waiting`` (for the next run), ``pending`` (the mentor considers it),
     ``to_confirm`` (the mentor accepted) or ``matched``."""
@@ -570,18 +642,18 @@ def mentee_status(member: Member) -> tuple[str, Mentorship | None]:
 
 def mentorships_of(member: Member) -> dict[str, list[Mentorship]]:
     """A member's mentorships grouped for her overview page."""
-    rows = db.session.scalars(select(Mentorship).where(
-        (Mentorship.mentor_id == member.id) | (Mentorship.mentee_id == member.id))
-        .order_by(Mentorship.id.desc())).all()
-    groups: dict[str, list[Mentorship]] = {"to_answer": [], "waiting": [], "active": [],
-                                           "past": []}
+    rows = db.session.scalars(
+        select(Mentorship)
+        .where((Mentorship.mentor_id == member.id) | (Mentorship.mentee_id == member.id))
+        .order_by(Mentorship.id.desc())
+    ).all()
+    groups: dict[str, list[Mentorship]] = {"to_answer": [], "waiting": [], "active": [], "past": []}
     for m in rows:
         if m.state == S.ACTIVE:
             groups["active"].append(m)
         elif m.state in S.CLOSED:
             groups["past"].append(m)
-        elif (m.state == S.PROPOSED and m.mentor_id == member.id) or (
-                m.state == S.ACCEPTED and m.mentee_id == member.id):
+        elif (m.state == S.PROPOSED and m.mentor_id == member.id) or (m.state == S.ACCEPTED and m.mentee_id == member.id):
             groups["to_answer"].append(m)
         else:
             groups["waiting"].append(m)
@@ -594,15 +666,14 @@ def events_visible_to(m: Mentorship, viewer: Member) -> list[dict]:
     out = []
     for e in m.events:
         note = e.note
-        if e.to_state in (S.DECLINED, S.ENDED) and e.actor_id != viewer.id \
-                and not viewer.is_coordinator:
+        if e.to_state in (S.DECLINED, S.ENDED) and e.actor_id != viewer.id and not viewer.is_coordinator:
             note = ""
-        out.append({"at": e.at, "actor_id": e.actor_id, "from_state": e.from_state,
-                    "to_state": e.to_state, "note": note})
+        out.append({"at": e.at, "actor_id": e.actor_id, "from_state": e.from_state, "to_state": e.to_state, "note": note})
     return out
 
 
 # --- goals, check-ins, feedback ----------------------------------------------
+
 
 def _require_active(m: Mentorship, actor: Member) -> None:
     _require_party(m, actor)
@@ -611,12 +682,12 @@ def _require_active(m: Mentorship, actor: Member) -> None:
 
 
 def goals_of(m: Mentorship) -> list[MentorshipGoal]:
-    return list(db.session.scalars(select(MentorshipGoal).where(
-        MentorshipGoal.mentorship_id == m.id).order_by(MentorshipGoal.id)))
+    return list(
+        db.session.scalars(select(MentorshipGoal).where(MentorshipGoal.mentorship_id == m.id).order_by(MentorshipGoal.id))
+    )
 
 
-def add_goal(m: Mentorship, actor: Member, *, topic: str | None, text: str,
-             now: datetime) -> MentorshipGoal:
+def add_goal(m: Mentorship, actor: Member, *, topic: str | None, text: str, now: datetime) -> MentorshipGoal:
     _require_active(m, actor)
     topic = topic or None
     text = (text or "").strip()
@@ -634,15 +705,15 @@ def add_goal(m: Mentorship, actor: Member, *, topic: str | None, text: str,
         errors.append(("topic", _l("This goal is already on the list.")))
     if errors:
         raise refused(errors)
-    goal = MentorshipGoal(mentorship_id=m.id, topic=topic, text=text, progress=0,
-                          created_by_id=actor.id, created_at=now, updated_at=now)
+    goal = MentorshipGoal(
+        mentorship_id=m.id, topic=topic, text=text, progress=0, created_by_id=actor.id, created_at=now, updated_at=now
+    )
     db.session.add(goal)
     db.session.flush()
     return goal
 
 
-def set_goal_progress(m: Mentorship, actor: Member, goal_id: int, progress: int,
-                      now: datetime) -> MentorshipGoal:
+def set_goal_progress(m: Mentorship, actor: Member, goal_id: int, progress: int, now: datetime) -> MentorshipGoal:
     _require_active(m, actor)
     goal = db.session.get(MentorshipGoal, goal_id)
     if goal is None or goal.mentorship_id != m.id:
@@ -656,12 +727,16 @@ def set_goal_progress(m: Mentorship, actor: Member, goal_id: int, progress: int,
 
 
 def checkins_of(m: Mentorship) -> list[CheckIn]:
-    return list(db.session.scalars(select(CheckIn).where(CheckIn.mentorship_id == m.id)
-                                   .order_by(CheckIn.held_on.desc(), CheckIn.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CheckIn).where(CheckIn.mentorship_id == m.id).order_by(CheckIn.held_on.desc(), CheckIn.id.desc())
+        )
+    )
 
 
-def add_checkin(m: Mentorship, actor: Member, *, held_on: date | None, how_it_went: str,
-                next_step: str, now: datetime) -> CheckIn:
+def add_checkin(
+    m: Mentorship, actor: Member, *, held_on: date | None, how_it_went: str, next_step: str, now: datetime
+) -> CheckIn:
     _require_active(m, actor)
     how_it_went, next_step = (how_it_went or "").strip(), (next_step or "").strip()
     errors = []
@@ -676,28 +751,35 @@ def add_checkin(m: Mentorship, actor: Member, *, held_on: date | None, how_it_we
             errors.append((field, _l("Use at most %(n)d characters.", n=TEXT_MAX)))
     if errors:
         raise refused(errors)
-    checkin = CheckIn(mentorship_id=m.id, author_id=actor.id, held_on=held_on,
-                      how_it_went=how_it_went, next_step=next_step, created_at=now)
+    checkin = CheckIn(
+        mentorship_id=m.id, author_id=actor.id, held_on=held_on, how_it_went=how_it_went, next_step=next_step, created_at=now
+    )
     db.session.add(checkin)
     db.session.flush()
     return checkin
 
 
 def feedback_of(m: Mentorship) -> list[Feedback]:
-    return list(db.session.scalars(select(Feedback).where(Feedback.mentorship_id == m.id)
-                                   .order_by(Feedback.id)))
+    return list(db.session.scalars(select(Feedback).where(Feedback.mentorship_id == m.id).order_by(Feedback.id)))
 
 
 def feedback_open(m: Mentorship, now: datetime) -> bool:
     if m.state in (S.COMPLETED, S.ENDED):
         return True
-    return m.state == S.ACTIVE and m.ends_on is not None and \
-        m.ends_on - timedelta(days=FEEDBACK_DAYS_BEFORE_END) <= now
+    return m.state == S.ACTIVE and m.ends_on is not None and m.ends_on - timedelta(days=FEEDBACK_DAYS_BEFORE_END) <= now
 
 
-def submit_feedback(m: Mentorship, actor: Member, *, rating: int | None, worked: str,
-                    did_not_work: str, would_continue: bool, share_with_partner: bool,
-                    now: datetime) -> Feedback:
+def submit_feedback(
+    m: Mentorship,
+    actor: Member,
+    *,
+    rating: int | None,
+    worked: str,
+    did_not_work: str,
+    would_continue: bool,
+    share_with_partner: bool,
+    now: datetime,
+) -> Feedback:
     """Record one side's feedback. When both have given it, an active mentorship completes."""
     _require_party(m, actor)
     if not feedback_open(m, now):
@@ -713,9 +795,16 @@ def submit_feedback(m: Mentorship, actor: Member, *, rating: int | None, worked:
             errors.append((field, _l("Use at most %(n)d characters.", n=TEXT_MAX)))
     if errors:
         raise refused(errors)
-    fb = Feedback(mentorship_id=m.id, author_id=actor.id, rating=rating, worked=worked,
-                  did_not_work=did_not_work, would_continue=bool(would_continue),
-                  share_with_partner=bool(share_with_partner), created_at=now)
+    fb = Feedback(
+        mentorship_id=m.id,
+        author_id=actor.id,
+        rating=rating,
+        worked=worked,
+        did_not_work=did_not_work,
+        would_continue=bool(would_continue),
+        share_with_partner=bool(share_with_partner),
+        created_at=now,
+    )
     db.session.add(fb)
     db.session.flush()
     if m.state == S.ACTIVE and len(feedback_of(m)) == 2:
@@ -733,25 +822,32 @@ def partner_feedback(m: Mentorship, viewer: Member) -> Feedback | None:
 
 # --- coordinators: outcomes and feedback in aggregate -------------------------
 
+
 def _scoped(stmt, coordinator: Member):
     if coordinator.coordinator_scope:
         mentor_ids = select(Member.id).where(Member.country == coordinator.coordinator_scope)
-        stmt = stmt.where(Mentorship.mentor_id.in_(mentor_ids)
-                          | Mentorship.mentee_id.in_(mentor_ids))
+        stmt = stmt.where(Mentorship.mentor_id.in_(mentor_ids) | Mentorship.mentee_id.in_(mentor_ids))
     return stmt
 
 
 def overview_for(coordinator: Member) -> dict:
     """Counts by state, mentorships ended early with their reasons, and feedback in aggregate
     (no individual answers)."""
-    by_state = dict(db.session.execute(_scoped(
-        select(Mentorship.state, func.count(Mentorship.id)), coordinator)
-        .group_by(Mentorship.state)).all())
-    ended = db.session.scalars(_scoped(select(Mentorship), coordinator)
-                               .where(Mentorship.state == S.ENDED)
-                               .order_by(Mentorship.closed_at.desc()).limit(100)).all()
-    fb = _scoped(select(Feedback.rating, Feedback.would_continue)
-                 .join(Mentorship, Mentorship.id == Feedback.mentorship_id), coordinator)
+    by_state = dict(
+        db.session.execute(
+            _scoped(select(Mentorship.state, func.count(Mentorship.id)), coordinator).group_by(Mentorship.state)
+        ).all()
+    )
+    ended = db.session.scalars(
+        _scoped(select(Mentorship), coordinator)
+        .where(Mentorship.state == S.ENDED)
+        .order_by(Mentorship.closed_at.desc())
+        .limit(100)
+    ).all()
+    fb = _scoped(
+        select(Feedback.rating, Feedback.would_continue).join(Mentorship, Mentorship.id == Feedback.mentorship_id),
+        coordinator,
+    )
     rows = db.session.execute(fb).all()
     ratings = [r for r, _ in rows]
     return {

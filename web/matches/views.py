@@ -32,8 +32,7 @@ bp = Blueprint("matches", __name__)
 def index():
     groups = services.mentorships_of(current_user)
     status, current = services.mentee_status(current_user)
-    return render_template("matches/index.html", groups=groups, status=status, current=current,
-                           describe=reasons.describe)
+    return render_template("matches/index.html", groups=groups, status=status, current=current, describe=reasons.describe)
 
 
 @bp.get("/matches/<int:mentorship_id>")
@@ -48,18 +47,28 @@ def _render_detail(m, status: int = 200, **forms):
     other = m.mentee if current_user.id == m.mentor_id else m.mentor
     goal_form = forms.get("goal_form") or GoalForm()
     goal_form.topic.choices = [SelectChoice("", "—")] + [
-        SelectChoice(slug, taxonomy.label(taxonomy.TOPICS, slug)) for slug in m.mentee.goals]
+        SelectChoice(slug, taxonomy.label(taxonomy.TOPICS, slug)) for slug in m.mentee.goals
+    ]
     page = dict(
-        m=m, other=other, profile=visible_profile(other, current_user),
-        is_mentor=current_user.id == m.mentor_id, reasons=reasons.describe(m.reasons),
-        events=services.events_visible_to(m, current_user), goals=services.goals_of(m),
-        checkins=services.checkins_of(m), feedback=services.feedback_of(m),
+        m=m,
+        other=other,
+        profile=visible_profile(other, current_user),
+        is_mentor=current_user.id == m.mentor_id,
+        reasons=reasons.describe(m.reasons),
+        events=services.events_visible_to(m, current_user),
+        goals=services.goals_of(m),
+        checkins=services.checkins_of(m),
+        feedback=services.feedback_of(m),
         partner_feedback=services.partner_feedback(m, current_user),
         feedback_open=services.feedback_open(m, utcnow()),
-        conversation=mentorship_conversation(m), S=MentorshipState,
-        action_form=ActionForm(), decline_form=forms.get("decline_form") or DeclineForm(),
-        end_form=forms.get("end_form") or EndForm(), goal_form=goal_form,
-        progress_form=ProgressForm(), checkin_form=forms.get("checkin_form") or CheckInForm(),
+        conversation=mentorship_conversation(m),
+        S=MentorshipState,
+        action_form=ActionForm(),
+        decline_form=forms.get("decline_form") or DeclineForm(),
+        end_form=forms.get("end_form") or EndForm(),
+        goal_form=goal_form,
+        progress_form=ProgressForm(),
+        checkin_form=forms.get("checkin_form") or CheckInForm(),
         feedback_form=forms.get("feedback_form") or FeedbackForm(),
     )
     return render_template("matches/detail.html", **page), status
@@ -90,62 +99,103 @@ def _transition(mentorship_id: int, action, form_cls, form_key: str, done: str, 
 
 @bp.post("/matches/<int:mentorship_id>/accept")
 def accept(mentorship_id: int):
-    return _transition(mentorship_id, services.accept, ActionForm, "action_form",
-                       _("You accepted the proposal. The mentee is asked to confirm."))
+    return _transition(
+        mentorship_id,
+        services.accept,
+        ActionForm,
+        "action_form",
+        _("You accepted the proposal. The mentee is asked to confirm."),
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/confirm")
 def confirm(mentorship_id: int):
-    return _transition(mentorship_id, services.confirm, ActionForm, "action_form",
-                       _("Your mentorship has started. You can now write to each other."))
+    return _transition(
+        mentorship_id,
+        services.confirm,
+        ActionForm,
+        "action_form",
+        _("Your mentorship has started. You can now write to each other."),
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/decline")
 def decline(mentorship_id: int):
-    return _transition(mentorship_id, services.decline, DeclineForm, "decline_form",
-                       _("You declined the proposal."), reason=lambda f: f.reason.data or "")
+    return _transition(
+        mentorship_id,
+        services.decline,
+        DeclineForm,
+        "decline_form",
+        _("You declined the proposal."),
+        reason=lambda f: f.reason.data or "",
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/end")
 def end(mentorship_id: int):
-    return _transition(mentorship_id, services.end, EndForm, "end_form",
-                       _("The mentorship has ended."), reason=lambda f: f.reason.data or "")
+    return _transition(
+        mentorship_id,
+        services.end,
+        EndForm,
+        "end_form",
+        _("The mentorship has ended."),
+        reason=lambda f: f.reason.data or "",
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/goals")
 def add_goal(mentorship_id: int):
-    return _transition(mentorship_id, services.add_goal, GoalForm, "goal_form",
-                       _("The goal is added."), topic=lambda f: f.topic.data or None,
-                       text=lambda f: f.text.data or "")
+    return _transition(
+        mentorship_id,
+        services.add_goal,
+        GoalForm,
+        "goal_form",
+        _("The goal is added."),
+        topic=lambda f: f.topic.data or None,
+        text=lambda f: f.text.data or "",
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/goals/<int:goal_id>")
 def goal_progress(mentorship_id: int, goal_id: int):
     return _transition(
         mentorship_id,
-        lambda m, actor, now, progress: services.set_goal_progress(m, actor, goal_id, progress,
-                                                                   now),
-        ProgressForm, "progress_form", _("Progress is saved."),
-        progress=lambda f: f.progress.data)
+        lambda m, actor, now, progress: services.set_goal_progress(m, actor, goal_id, progress, now),
+        ProgressForm,
+        "progress_form",
+        _("Progress is saved."),
+        progress=lambda f: f.progress.data,
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/checkins")
 def add_checkin(mentorship_id: int):
-    return _transition(mentorship_id, services.add_checkin, CheckInForm, "checkin_form",
-                       _("The check-in is saved."), held_on=lambda f: f.held_on.data,
-                       how_it_went=lambda f: f.how_it_went.data or "",
-                       next_step=lambda f: f.next_step.data or "")
+    return _transition(
+        mentorship_id,
+        services.add_checkin,
+        CheckInForm,
+        "checkin_form",
+        _("The check-in is saved."),
+        held_on=lambda f: f.held_on.data,
+        how_it_went=lambda f: f.how_it_went.data or "",
+        next_step=lambda f: f.next_step.data or "",
+    )
 
 
 @bp.post("/matches/<int:mentorship_id>/feedback")
 def feedback(mentorship_id: int):
     return _transition(
-        mentorship_id, services.submit_feedback, FeedbackForm, "feedback_form",
+        mentorship_id,
+        services.submit_feedback,
+        FeedbackForm,
+        "feedback_form",
         _("Thank you for your feedback."),
         rating=lambda f: int(f.rating.data) if (f.rating.data or "").isdigit() else None,
-        worked=lambda f: f.worked.data or "", did_not_work=lambda f: f.did_not_work.data or "",
+        worked=lambda f: f.worked.data or "",
+        did_not_work=lambda f: f.did_not_work.data or "",
         would_continue=lambda f: f.would_continue.data,
-        share_with_partner=lambda f: f.share_with_partner.data)
+        share_with_partner=lambda f: f.share_with_partner.data,
+    )
 
 
 @bp.get("/coordinator/mentorships")

@@ -7,8 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField(_l("Your message"),
-                         description=_l("Plain text. Links become clickable."))
+    body = TextAreaField(_l("Your message"), description=_l("Plain text. Links become clickable."))
 
 
 class ActionForm(FlaskForm):
@@ -16,8 +15,12 @@ class ActionForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    messages = SelectMultipleField(_l("Messages to show the coordinators"), coerce=int,
-                                   choices=[], validate_choice=False,
-                                   widget=ListWidget(prefix_label=False),
-                                   option_widget=CheckboxInput())
+    messages = SelectMultipleField(
+        _l("Messages to show the coordinators"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     note = TextAreaField(_l("What happened? (optional)"))

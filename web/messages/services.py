@@ -43,6 +43,7 @@ def _refuse(message, field: str | None = None) -> ValidationFailed:
 
 # --- loading -----------------------------------------------------------------
 
+
 def get_conversation_for(member: Member, conversation_id: int) -> Conversation:
     """The conversation if ``member`` takes part in it; 404 otherwise (coordinators included)."""
     conv = db.session.get(Conversation, conversation_id)
@@ -65,34 +66,40 @@ def direct_key(a: Member, b: Member) -> str:
 
 
 def find_direct(a: Member, b: Member) -> Conversation | None:
-    return db.session.scalar(select(Conversation).where(
-        Conversation.direct_key == direct_key(a, b)))
+    return db.session.scalar(select(Conversation).where(Conversation.direct_key == direct_key(a, b)))
 
 
 def conversations_of(member: Member) -> list[dict]:
     """Her conversations, most recent first, with the other member and the unread count.
     Requests she ignored are left out."""
     rows = db.session.scalars(
-        select(Conversation).join(ConversationParticipant).where(
-            ConversationParticipant.member_id == member.id,
-            ConversationParticipant.ignored.is_(False))
-        .order_by(func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(),
-                  Conversation.id.desc())).all()
+        select(Conversation)
+        .join(ConversationParticipant)
+        .where(ConversationParticipant.member_id == member.id, ConversationParticipant.ignored.is_(False))
+        .order_by(func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(), Conversation.id.desc())
+    ).all()
     unread = unread_by_conversation(member)
-    return [{"conversation": c, "other": other_member(c, member), "unread": unread.get(c.id, 0)}
-            for c in rows]
+    return [{"conversation": c, "other": other_member(c, member), "unread": unread.get(c.id, 0)} for c in rows]
 
 
 def _unread_query(member: Member):
-    return (select(Message.conversation_id, func.count(Message.id))
-            .join(ConversationParticipant, and_(
+    return (
+        select(Message.conversation_id, func.count(Message.id))
+        .join(
+            ConversationParticipant,
+            and_(
                 ConversationParticipant.conversation_id == Message.conversation_id,
-                ConversationParticipant.member_id == member.id))
-            .where(ConversationParticipant.ignored.is_(False),
-                   Message.id > ConversationParticipant.last_read_message_id,
-                   or_(Message.sender_id != member.id, Message.sender_id.is_(None)),
-                   Message.deleted_at.is_(None))
-            .group_by(Message.conversation_id))
+                ConversationParticipant.member_id == member.id,
+            ),
+        )
+        .where(
+            ConversationParticipant.ignored.is_(False),
+            Message.id > ConversationParticipant.last_read_message_id,
+            or_(Message.sender_id != member.id, Message.sender_id.is_(None)),
+            Message.deleted_at.is_(None),
+        )
+        .group_by(Message.conversation_id)
+    )
 
 
 def unread_by_conversation(member: Member) -> dict[int, int]:
@@ -105,15 +112,17 @@ def unread_total(member: Member) -> int:
 
 # --- opening -----------------------------------------------------------------
 
+
 def open_mentorship_conversation(m: Mentorship, now: datetime) -> Conversation:
     """The private conversation of a mentorship (created once, when it starts)."""
     conv = db.session.scalar(select(Conversation).where(Conversation.mentorship_id == m.id))
     if conv is not None:
         return conv
-    conv = Conversation(kind=K.MENTORSHIP, state=CS.OPEN, mentorship_id=m.id,
-                        started_by_id=m.mentee_id, created_at=now)
-    conv.participants = [ConversationParticipant(member_id=m.mentor_id, joined_at=now),
-                         ConversationParticipant(member_id=m.mentee_id, joined_at=now)]
+    conv = Conversation(kind=K.MENTORSHIP, state=CS.OPEN, mentorship_id=m.id, started_by_id=m.mentee_id, created_at=now)
+    conv.participants = [
+        ConversationParticipant(member_id=m.mentor_id, joined_at=now),
+        ConversationParticipant(member_id=m.mentee_id, joined_at=now),
+    ]
     db.session.add(conv)
     db.session.flush()
     return conv
@@ -135,10 +144,13 @@ def start_direct(starter: Member, other: Member, body: str, now: datetime) -> Co
         send_message(conv, starter, body, now)
         return conv
     _check_body(body)
-    conv = Conversation(kind=K.DIRECT, state=CS.PENDING, direct_key=direct_key(starter, other),
-                        started_by_id=starter.id, created_at=now)
-    conv.participants = [ConversationParticipant(member_id=starter.id, joined_at=now),
-                         ConversationParticipant(member_id=other.id, joined_at=now)]
+    conv = Conversation(
+        kind=K.DIRECT, state=CS.PENDING, direct_key=direct_key(starter, other), started_by_id=starter.id, created_at=now
+    )
+    conv.participants = [
+        ConversationParticipant(member_id=starter.id, joined_at=now),
+        ConversationParticipant(member_id=other.id, joined_at=now),
+    ]
     db.session.add(conv)
     try:
         with db.session.begin_nested():
@@ -155,6 +167,7 @@ def start_direct(starter: Member, other: Member, body: str, now: datetime) -> Co
 
 # --- writing -----------------------------------------------------------------
 
+
 def write_refusal(conv: Conversation, member: Member):
     """Why ``member`` cannot write here now, or None when she can."""
     if member.status != MemberStatus.ACTIVE:
@@ -164,13 +177,11 @@ def write_refusal(conv: Conversation, member: Member):
         return _l("This conversation is blocked.")
     if other is None or other.status != MemberStatus.ACTIVE:
         return _l("This member cannot receive messages.")
-    if conv.kind == K.MENTORSHIP and (conv.mentorship is None
-                                      or conv.mentorship.state != MentorshipState.ACTIVE):
+    if conv.kind == K.MENTORSHIP and (conv.mentorship is None or conv.mentorship.state != MentorshipState.ACTIVE):
         return _l("The mentorship is over; this conversation is now read-only.")
     if conv.state == CS.PENDING:
         if conv.started_by_id == member.id:
-            return _l("Please wait until %(name)s accepts your request.",
-                      name=other.display_name)
+            return _l("Please wait until %(name)s accepts your request.", name=other.display_name)
         return _l("Accept the request to reply.")
     return None
 
@@ -202,8 +213,7 @@ def send_message(conv: Conversation, sender: Member, body: str, now: datetime) -
 
 def _write(conv: Conversation, sender: Member, body: str, now: datetime) -> Message:
     _take_rate_token(sender, now)
-    message = Message(conversation_id=conv.id, sender_id=sender.id, body=body.strip(),
-                      created_at=now)
+    message = Message(conversation_id=conv.id, sender_id=sender.id, body=body.strip(), created_at=now)
     db.session.add(message)
     db.session.flush()
     conv.last_message_at = now
@@ -214,9 +224,19 @@ def _write(conv: Conversation, sender: Member, body: str, now: datetime) -> Mess
 
 def _has_unread_message_note(member: Member, conv: Conversation) -> bool:
     """One unread "new message" notification per conversation is enough."""
-    return db.session.scalar(select(Notification.id).where(
-        Notification.member_id == member.id, Notification.conversation_id == conv.id,
-        Notification.kind == "message_new", Notification.read_at.is_(None)).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.member_id == member.id,
+                Notification.conversation_id == conv.id,
+                Notification.kind == "message_new",
+                Notification.read_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _take_rate_token(member: Member, now: datetime) -> None:
@@ -232,21 +252,20 @@ def _take_rate_token(member: Member, now: datetime) -> None:
                 db.session.add(row)
                 db.session.flush()
         except IntegrityError:  # another worker created it first
-            row = db.session.get(MessageRateCounter, key, with_for_update=True,
-                                 populate_existing=True)
-        db.session.execute(db.delete(MessageRateCounter).where(
-            MessageRateCounter.member_id == member.id,
-            MessageRateCounter.window_start < window - timedelta(hours=1)))
+            row = db.session.get(MessageRateCounter, key, with_for_update=True, populate_existing=True)
+        db.session.execute(
+            db.delete(MessageRateCounter).where(
+                MessageRateCounter.member_id == member.id, MessageRateCounter.window_start < window - timedelta(hours=1)
+            )
+        )
     if row.count >= limit:
         log.warning("message rate limit reached by member %s", member.id)
-        raise _refuse(_l("You are writing very fast. Please wait a minute and try again."),
-                      "body")
+        raise _refuse(_l("You are writing very fast. Please wait a minute and try again."), "body")
     row.count += 1
     db.session.flush()
 
 
-def delete_message(conv: Conversation, member: Member, message_id: int,
-                   now: datetime) -> Message:
+def delete_message(conv: Conversation, member: Member, message_id: int, now: datetime) -> Message:
     """A member deletes her own message: its text is removed and both see it as deleted."""
     message = db.session.get(Message, message_id)
     if message is None or message.conversation_id != conv.id:
@@ -262,6 +281,7 @@ def delete_message(conv: Conversation, member: Member, message_id: int,
 
 
 # --- requests: accept, ignore, block ------------------------------------------
+
 
 def _require_invitee(conv: Conversation, member: Member) -> ConversationParticipant:
     if conv.kind != K.DIRECT or conv.state != CS.PENDING:
@@ -291,8 +311,9 @@ def ignore_request(conv: Conversation, member: Member, now: datetime) -> Convers
 def block(conv: Conversation, member: Member, now: datetime) -> Conversation:
     """Nobody writes in a blocked conversation, and the blocked member cannot start another."""
     if conv.kind != K.DIRECT:
-        raise _refuse(_l("A mentorship conversation cannot be blocked; end the mentorship "
-                         "or report the conversation instead."))
+        raise _refuse(
+            _l("A mentorship conversation cannot be blocked; end the mentorship or report the conversation instead.")
+        )
     if conv.state == CS.BLOCKED:
         raise _refuse(_l("This conversation is already blocked."))
     conv.state = CS.BLOCKED
@@ -318,6 +339,7 @@ def unblock(conv: Conversation, member: Member, now: datetime) -> Conversation:
 
 # --- reading -----------------------------------------------------------------
 
+
 def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE):
     """Page 1 holds the newest messages; the page's items are in reading order."""
     stmt = select(Message).where(Message.conversation_id == conv.id).order_by(Message.id.desc())
@@ -327,15 +349,19 @@ def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE):
 
 
 def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list[Message]:
-    return list(db.session.scalars(select(Message).where(
-        Message.conversation_id == conv.id, Message.id > after_id)
-        .order_by(Message.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conv.id, Message.id > after_id)
+            .order_by(Message.id)
+            .limit(limit)
+        )
+    )
 
 
 def mark_read(conv: Conversation, member: Member, now: datetime) -> None:
     part = participant(conv, member)
-    latest = db.session.scalar(select(func.max(Message.id)).where(
-        Message.conversation_id == conv.id)) or 0
+    latest = db.session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conv.id)) or 0
     if latest > part.last_read_message_id:
         part.last_read_message_id = latest
     mark_notifications_read(member, now, conversation_id=conv.id)
@@ -350,15 +376,21 @@ def read_by_other(conv: Conversation, member: Member) -> int:
 
 # --- reports -----------------------------------------------------------------
 
-def report(conv: Conversation, reporter: Member, message_ids: list[int], note: str,
-           now: datetime) -> MessageReport:
+
+def report(conv: Conversation, reporter: Member, message_ids: list[int], note: str, now: datetime) -> MessageReport:
     """Report chosen messages of the other member; coordinators see copies of those only."""
     other = other_member(conv, reporter)
     note = (note or "").strip()
-    messages = db.session.scalars(select(Message).where(
-        Message.conversation_id == conv.id, Message.id.in_(message_ids or [-1]),
-        Message.sender_id != reporter.id, Message.deleted_at.is_(None))
-        .order_by(Message.id)).all()
+    messages = db.session.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id == conv.id,
+            Message.id.in_(message_ids or [-1]),
+            Message.sender_id != reporter.id,
+            Message.deleted_at.is_(None),
+        )
+        .order_by(Message.id)
+    ).all()
     errors = []
     if not messages:
         errors.append(("messages", _l("Choose at least one message to report.")))
@@ -366,32 +398,44 @@ def report(conv: Conversation, reporter: Member, message_ids: list[int], note: s
         errors.append(("note", _l("Use at most %(n)d characters.", n=2000)))
     if errors:
         raise refused(errors)
-    rep = MessageReport(conversation_id=conv.id, reporter_id=reporter.id,
-                        reported_member_id=other.id if other else None, note=note,
-                        created_at=now)
-    rep.items = [ReportedMessage(message_id=m.id, sender_id=m.sender_id, body=m.body,
-                                 sent_at=m.created_at) for m in messages]
+    rep = MessageReport(
+        conversation_id=conv.id,
+        reporter_id=reporter.id,
+        reported_member_id=other.id if other else None,
+        note=note,
+        created_at=now,
+    )
+    rep.items = [
+        ReportedMessage(message_id=m.id, sender_id=m.sender_id, body=m.body, sent_at=m.created_at) for m in messages
+    ]
     db.session.add(rep)
     db.session.flush()
     for coordinator in _coordinators_for(reporter):
         notify(coordinator, "report_new", now=now, report_id=rep.id)
-    log.info("report %s on conversation %s by %s (%d messages)", rep.id, conv.id, reporter.id,
-             len(messages))
+    log.info("report %s on conversation %s by %s (%d messages)", rep.id, conv.id, reporter.id, len(messages))
     return rep
 
 
 def _coordinators_for(member: Member) -> list[Member]:
-    return list(db.session.scalars(select(Member).where(
-        Member.is_coordinator.is_(True), Member.status == MemberStatus.ACTIVE,
-        or_(Member.coordinator_scope.is_(None), Member.coordinator_scope == member.country))
-        .order_by(Member.id)))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(
+                Member.is_coordinator.is_(True),
+                Member.status == MemberStatus.ACTIVE,
+                or_(Member.coordinator_scope.is_(None), Member.coordinator_scope == member.country),
+            )
+            .order_by(Member.id)
+        )
+    )
 
 
 def _reports_scope(coordinator: Member):
     stmt = select(MessageReport)
     if coordinator.coordinator_scope:
         stmt = stmt.join(Member, Member.id == MessageReport.reporter_id).where(
-            Member.country == coordinator.coordinator_scope)
+            Member.country == coordinator.coordinator_scope
+        )
     return stmt
 
 

@@ -18,9 +18,8 @@ def render(text: str) -> Markup:
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(_TRAILING)
         end = match.start() + len(url)
-        parts.append(str(escape(text[pos:match.start()])))
-        parts.append(f'<a href="{escape(url)}" rel="nofollow noopener noreferrer">'
-                     f"{escape(url)}</a>")
+        parts.append(str(escape(text[pos : match.start()])))
+        parts.append(f'<a href="{escape(url)}" rel="nofollow noopener noreferrer">{escape(url)}</a>')
         pos = end
     parts.append(str(escape(text[pos:])))
     # Every part above is escaped or built from escaped pieces.

@@ -27,8 +27,7 @@ def message_html(body: str):
 
 @bp.get("/messages/")
 def index():
-    return render_template("messages/index.html",
-                           conversations=services.conversations_of(current_user))
+    return render_template("messages/index.html", conversations=services.conversations_of(current_user))
 
 
 @bp.route("/messages/new/<int:member_id>", methods=["GET", "POST"])
@@ -48,11 +47,9 @@ def start(member_id: int):
             exc.apply_to(form)
         else:
             db.session.commit()
-            flash(_("Your message is sent. %(name)s can now accept the conversation.",
-                    name=other.display_name), "success")
+            flash(_("Your message is sent. %(name)s can now accept the conversation.", name=other.display_name), "success")
             return redirect(url_for("messages.conversation", conversation_id=conv.id))
-    return render_template("messages/start.html", other=other, form=form), \
-        422 if form.errors else 200
+    return render_template("messages/start.html", other=other, form=form), 422 if form.errors else 200
 
 
 @bp.get("/messages/<int:conversation_id>")
@@ -63,11 +60,16 @@ def conversation(conversation_id: int, form: MessageForm | None = None, status: 
         services.mark_read(conv, current_user, utcnow())
         db.session.commit()
     return render_template(
-        "messages/conversation.html", conv=conv, page=page,
-        other=services.other_member(conv, current_user), form=form or MessageForm(),
-        refusal=services.write_refusal(conv, current_user), action_form=ActionForm(),
+        "messages/conversation.html",
+        conv=conv,
+        page=page,
+        other=services.other_member(conv, current_user),
+        form=form or MessageForm(),
+        refusal=services.write_refusal(conv, current_user),
+        action_form=ActionForm(),
         read_upto=services.read_by_other(conv, current_user),
-        participant=services.participant(conv, current_user)), status
+        participant=services.participant(conv, current_user),
+    ), status
 
 
 @bp.post("/messages/<int:conversation_id>/send")
@@ -82,8 +84,7 @@ def send(conversation_id: int):
             exc.apply_to(form)
         else:
             db.session.commit()
-            return redirect(url_for("messages.conversation", conversation_id=conv.id,
-                                    _anchor="latest"))
+            return redirect(url_for("messages.conversation", conversation_id=conv.id, _anchor="latest"))
     return conversation(conversation_id, form=form, status=422)
 
 
@@ -106,59 +107,67 @@ def _action(conversation_id: int, action, done: str):
 
 @bp.post("/messages/<int:conversation_id>/accept")
 def accept(conversation_id: int):
-    return _action(conversation_id,
-                   lambda c: services.accept_request(c, current_user, utcnow()),
-                   _("You accepted the conversation."))
+    return _action(
+        conversation_id, lambda c: services.accept_request(c, current_user, utcnow()), _("You accepted the conversation.")
+    )
 
 
 @bp.post("/messages/<int:conversation_id>/ignore")
 def ignore(conversation_id: int):
-    _action(conversation_id, lambda c: services.ignore_request(c, current_user, utcnow()),
-            _("The request is hidden. The other member is not told."))
+    _action(
+        conversation_id,
+        lambda c: services.ignore_request(c, current_user, utcnow()),
+        _("The request is hidden. The other member is not told."),
+    )
     return redirect(url_for("messages.index"))
 
 
 @bp.post("/messages/<int:conversation_id>/block")
 def block(conversation_id: int):
-    return _action(conversation_id, lambda c: services.block(c, current_user, utcnow()),
-                   _("The conversation is blocked. Nobody can write in it any more."))
+    return _action(
+        conversation_id,
+        lambda c: services.block(c, current_user, utcnow()),
+        _("The conversation is blocked. Nobody can write in it any more."),
+    )
 
 
 @bp.post("/messages/<int:conversation_id>/unblock")
 def unblock(conversation_id: int):
-    return _action(conversation_id, lambda c: services.unblock(c, current_user, utcnow()),
-                   _("The conversation is open again."))
+    return _action(
+        conversation_id, lambda c: services.unblock(c, current_user, utcnow()), _("The conversation is open again.")
+    )
 
 
 @bp.post("/messages/<int:conversation_id>/messages/<int:message_id>/delete")
 def delete(conversation_id: int, message_id: int):
-    return _action(conversation_id,
-                   lambda c: services.delete_message(c, current_user, message_id, utcnow()),
-                   _("Your message is deleted."))
+    return _action(
+        conversation_id,
+        lambda c: services.delete_message(c, current_user, message_id, utcnow()),
+        _("Your message is deleted."),
+    )
 
 
 @bp.route("/messages/<int:conversation_id>/report", methods=["GET", "POST"])
 def report(conversation_id: int):
     conv = services.get_conversation_for(current_user, conversation_id)
-    candidates = [m for m in services.messages_after(conv, 0, limit=10_000)
-                  if m.sender_id != current_user.id and m.deleted_at is None][-50:]
+    candidates = [
+        m for m in services.messages_after(conv, 0, limit=10_000) if m.sender_id != current_user.id and m.deleted_at is None
+    ][-50:]
     form = ReportForm()
     form.messages.choices = [SelectChoice(m.id, str(m.id)) for m in candidates]
     if form.validate_on_submit():
         try:
-            services.report(conv, current_user, form.messages.data or [], form.note.data or "",
-                            utcnow())
+            services.report(conv, current_user, form.messages.data or [], form.note.data or "", utcnow())
         except ValidationFailed as exc:
             db.session.rollback()
             exc.apply_to(form)
         else:
             db.session.commit()
-            flash(_("Thank you. The coordinators will look at the messages you chose."),
-                  "success")
+            flash(_("Thank you. The coordinators will look at the messages you chose."), "success")
             return redirect(url_for("messages.conversation", conversation_id=conv.id))
-    return render_template("messages/report.html", conv=conv, form=form, candidates=candidates,
-                           other=services.other_member(conv, current_user)), \
-        422 if form.errors else 200
+    return render_template(
+        "messages/report.html", conv=conv, form=form, candidates=candidates, other=services.other_member(conv, current_user)
+    ), 422 if form.errors else 200
 
 
 @bp.get("/messages/<int:conversation_id>/poll")
@@ -170,18 +179,26 @@ def poll(conversation_id: int):
     if items:
         services.mark_read(conv, current_user, utcnow())
         db.session.commit()
-    html = [render_template("messages/_message.html", m=m, conv=conv,
-                            read_upto=services.read_by_other(conv, current_user),
-                            action_form=ActionForm()) for m in items]
-    return jsonify(messages=[{"id": m.id, "html": h} for m, h in zip(items, html, strict=True)],
-                   unread=services.unread_total(current_user),
-                   notifications=unread_notifications(current_user))
+    html = [
+        render_template(
+            "messages/_message.html",
+            m=m,
+            conv=conv,
+            read_upto=services.read_by_other(conv, current_user),
+            action_form=ActionForm(),
+        )
+        for m in items
+    ]
+    return jsonify(
+        messages=[{"id": m.id, "html": h} for m, h in zip(items, html, strict=True)],
+        unread=services.unread_total(current_user),
+        notifications=unread_notifications(current_user),
+    )
 
 
 @bp.get("/messages/unread")
 def unread():
-    return jsonify(unread=services.unread_total(current_user),
-                   notifications=unread_notifications(current_user))
+    return jsonify(unread=services.unread_total(current_user), notifications=unread_notifications(current_user))
 
 
 @bp.app_template_global()
@@ -193,8 +210,12 @@ def message_time(value):
 @coordinator_required
 def reports():
     show_all = request.args.get("all") == "1"
-    return render_template("messages/reports.html", show_all=show_all, form=ActionForm(),
-                           reports=services.reports_for(current_user, open_only=not show_all))
+    return render_template(
+        "messages/reports.html",
+        show_all=show_all,
+        form=ActionForm(),
+        reports=services.reports_for(current_user, open_only=not show_all),
+    )
 
 
 @bp.post("/coordinator/reports/<int:report_id>/resolve")

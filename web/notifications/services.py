@@ -24,15 +24,22 @@ from .texts import KINDS
 log = logging.getLogger(__name__)
 
 
-def notify(member: Member, kind: str, *, mentorship: Mentorship | None = None,
-           conversation: Conversation | None = None, now: datetime | None = None,
-           **payload) -> Notification:
+def notify(
+    member: Member,
+    kind: str,
+    *,
+    mentorship: Mentorship | None = None,
+    conversation: Conversation | None = None,
+    now: datetime | None = None,
+    **payload,
+) -> Notification:
     """Add a notification for ``member`` (no commit); email it now or mark it for the digest."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     now = now or utcnow()
-    note = Notification(member=member, kind=kind, mentorship=mentorship,
-                        conversation=conversation, payload=payload, created_at=now)
+    note = Notification(
+        member=member, kind=kind, mentorship=mentorship, conversation=conversation, payload=payload, created_at=now
+    )
     db.session.add(note)
     db.session.flush()
     if KINDS[kind].email and member.status == MemberStatus.ACTIVE:
@@ -48,8 +55,7 @@ def notify(member: Member, kind: str, *, mentorship: Mentorship | None = None,
 _EMAIL_STATE = {"immediately": EmailState.SENT, "digest": EmailState.PENDING}
 
 
-def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]], *,
-                now: datetime) -> int:
+def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]], *, now: datetime) -> int:
     """``notify`` for many members at once: one notification per ``(member, mentorship,
     other)``, emailed or marked for the digest as each member chose, in bulk inserts.
 
@@ -62,15 +68,26 @@ def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]]
     if not targets:
         return 0
     spec = KINDS[kind]
-    modes = [member.email_notifications
-             if spec.email and member.status == MemberStatus.ACTIVE else None
-             for member, _m, _other in targets]
-    db.session.execute(insert(Notification), [{"member_id": member.id, "kind": kind,
-          "mentorship_id": mentorship.id if mentorship is not None else None,
-          "conversation_id": None, "payload": {}, "created_at": now,
-          "email_state": _EMAIL_STATE.get(mode, EmailState.NONE),
-          "emailed_at": now if mode == "immediately" else None}
-         for (member, mentorship, _other), mode in zip(targets, modes, strict=True)])
+    modes = [
+        member.email_notifications if spec.email and member.status == MemberStatus.ACTIVE else None
+        for member, _m, _other in targets
+    ]
+    db.session.execute(
+        insert(Notification),
+        [
+            {
+                "member_id": member.id,
+                "kind": kind,
+                "mentorship_id": mentorship.id if mentorship is not None else None,
+                "conversation_id": None,
+                "payload": {},
+                "created_at": now,
+                "email_state": _EMAIL_STATE.get(mode, EmailState.NONE),
+                "emailed_at": now if mode == "immediately" else None,
+            }
+            for (member, mentorship, _other), mode in zip(targets, modes, strict=True)
+        ],
+    )
     by_locale: dict[str, list[int]] = defaultdict(list)
     for i, mode in enumerate(modes):
         if mode == "immediately":
@@ -83,13 +100,19 @@ def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]]
             footer = _footer()
             for i in indexes:
                 member, mentorship, other = targets[i]
-                endpoint, values = _endpoint(kind, None,
-                                             mentorship.id if mentorship is not None else None)
-                mails[i] = {"to": member.email, "subject": subject, "member_id": member.id,
-                            "body": body % {
-                                "name": member.display_name,
-                                "text": text % {"name": other.display_name if other else "—"},
-                                "link": link(endpoint, **values), "footer": footer}}
+                endpoint, values = _endpoint(kind, None, mentorship.id if mentorship is not None else None)
+                mails[i] = {
+                    "to": member.email,
+                    "subject": subject,
+                    "member_id": member.id,
+                    "body": body
+                    % {
+                        "name": member.display_name,
+                        "text": text % {"name": other.display_name if other else "—"},
+                        "link": link(endpoint, **values),
+                        "footer": footer,
+                    },
+                }
     if mails:
         queue_emails([mails[i] for i in sorted(mails)])
     log.info("%s notifications kind=%s, %s emailed", len(targets), kind, len(mails))
@@ -100,24 +123,31 @@ def send_digests(now: datetime) -> int:
     """One email per member who chose the digest and has notifications waiting.
     Returns the number of emails."""
     member_ids = db.session.scalars(
-        select(Notification.member_id).where(Notification.email_state == EmailState.PENDING)
-        .distinct().order_by(Notification.member_id)).all()
+        select(Notification.member_id)
+        .where(Notification.email_state == EmailState.PENDING)
+        .distinct()
+        .order_by(Notification.member_id)
+    ).all()
     sent = 0
     for member_id in member_ids:
         member = db.session.get(Member, member_id)
         notes = db.session.scalars(
-            select(Notification).where(Notification.member_id == member_id,
-                                       Notification.email_state == EmailState.PENDING)
-            .order_by(Notification.id)).all()
+            select(Notification)
+            .where(Notification.member_id == member_id, Notification.email_state == EmailState.PENDING)
+            .order_by(Notification.id)
+        ).all()
         unread = [n for n in notes if n.read_at is None]
-        if member.status == MemberStatus.ACTIVE and member.email_notifications == "digest" \
-                and unread:
+        if member.status == MemberStatus.ACTIVE and member.email_notifications == "digest" and unread:
             with force_locale(member.locale):
                 lines = "\n".join(f"- {describe(n)}" for n in unread)
-                body = _("Hello %(name)s,\n\nHere is what happened on Bridges:\n\n%(lines)s\n\n"
-                         "Open your notifications: %(link)s\n\n%(footer)s",
-                         name=member.display_name, lines=lines,
-                         link=link("notifications.index"), footer=_footer())
+                body = _(
+                    "Hello %(name)s,\n\nHere is what happened on Bridges:\n\n%(lines)s\n\n"
+                    "Open your notifications: %(link)s\n\n%(footer)s",
+                    name=member.display_name,
+                    lines=lines,
+                    link=link("notifications.index"),
+                    footer=_footer(),
+                )
                 queue_email(member.email, _("Bridges: your daily summary"), body, member.id)
             sent += 1
         for n in notes:
@@ -130,8 +160,7 @@ def send_digests(now: datetime) -> int:
 def _email_one(note: Notification, now: datetime) -> None:
     member = note.member
     with force_locale(member.locale):
-        queue_email(member.email, str(KINDS[note.kind].subject),
-                    _email_body(member, note, _footer()), member.id)
+        queue_email(member.email, str(KINDS[note.kind].subject), _email_body(member, note, _footer()), member.id)
     note.email_state = EmailState.SENT
     note.emailed_at = now
 
@@ -143,13 +172,19 @@ def _email_template() -> str:
 
 
 def _email_body(member: Member, note: Notification, footer: str) -> str:
-    return _email_template() % {"name": member.display_name, "text": describe(note),
-                                "link": target_link(note), "footer": footer}
+    return _email_template() % {
+        "name": member.display_name,
+        "text": describe(note),
+        "link": target_link(note),
+        "footer": footer,
+    }
 
 
 def _footer() -> str:
-    return _("You receive this email because of your notification setting. "
-             "Change it in your profile: %(link)s", link=link("profile.edit"))
+    return _(
+        "You receive this email because of your notification setting. Change it in your profile: %(link)s",
+        link=link("profile.edit"),
+    )
 
 
 def other_party(note: Notification) -> Member | None:
@@ -173,8 +208,7 @@ def target_endpoint(note: Notification) -> tuple[str, dict]:
     return _endpoint(note.kind, note.conversation_id, note.mentorship_id)
 
 
-def _endpoint(kind: str, conversation_id: int | None,
-              mentorship_id: int | None) -> tuple[str, dict]:
+def _endpoint(kind: str, conversation_id: int | None, mentorship_id: int | None) -> tuple[str, dict]:
     if kind == "report_new":
         return "messages.reports", {}
     if conversation_id is not None:
@@ -196,30 +230,31 @@ def link(endpoint: str, **values) -> str:
 
 
 def unread_count(member: Member) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.member_id == member.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.member_id == member.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def notifications_for(member: Member, page: int, per_page: int = 30):
-    stmt = select(Notification).where(Notification.member_id == member.id) \
-        .order_by(Notification.id.desc())
+    stmt = select(Notification).where(Notification.member_id == member.id).order_by(Notification.id.desc())
     return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 def get_notification_for(member: Member, notification_id: int) -> Notification | None:
-    return db.session.scalar(select(Notification).where(
-        Notification.id == notification_id, Notification.member_id == member.id))
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.member_id == member.id)
+    )
 
 
-def mark_read(member: Member, now: datetime, notification: Notification | None = None,
-              **match) -> int:
+def mark_read(member: Member, now: datetime, notification: Notification | None = None, **match) -> int:
     """Mark one notification, or all matching ``match`` (column=value), read. Returns how many."""
-    stmt = update(Notification).where(Notification.member_id == member.id,
-                                      Notification.read_at.is_(None))
+    stmt = update(Notification).where(Notification.member_id == member.id, Notification.read_at.is_(None))
     if notification is not None:
         stmt = stmt.where(Notification.id == notification.id)
     for column, value in match.items():
         stmt = stmt.where(getattr(Notification, column) == value)
-    result = db.session.execute(stmt.values(read_at=now).execution_options(
-        synchronize_session="fetch"))
+    result = db.session.execute(stmt.values(read_at=now).execution_options(synchronize_session="fetch"))
     return result.rowcount or 0

@@ -19,42 +19,38 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "proposal_new": Kind(
-        _l("New mentee proposal: %(name)s. Please accept or decline it."),
-        _l("Bridges: a new mentee proposal"), True),
+        _l("New mentee proposal: %(name)s. Please accept or decline it."), _l("Bridges: a new mentee proposal"), True
+    ),
     "proposal_reminder": Kind(
         _l("A proposal with %(name)s is waiting for your answer."),
-        _l("Bridges: a proposal is waiting for your answer"), True),
+        _l("Bridges: a proposal is waiting for your answer"),
+        True,
+    ),
     "proposal_accepted": Kind(
-        _l("%(name)s accepted to be your mentor. Please confirm to start."),
-        _l("Bridges: a mentor accepted you"), True),
+        _l("%(name)s accepted to be your mentor. Please confirm to start."), _l("Bridges: a mentor accepted you"), True
+    ),
     "mentorship_active": Kind(
-        _l("%(name)s confirmed: your mentorship has started."),
-        _l("Bridges: your mentorship has started"), True),
-    "proposal_declined": Kind(
-        _l("The proposal with %(name)s was declined."),
-        _l("Bridges: a proposal was declined"), True),
+        _l("%(name)s confirmed: your mentorship has started."), _l("Bridges: your mentorship has started"), True
+    ),
+    "proposal_declined": Kind(_l("The proposal with %(name)s was declined."), _l("Bridges: a proposal was declined"), True),
     "proposal_expired": Kind(
-        _l("The proposal with %(name)s expired without an answer."),
-        _l("Bridges: a proposal expired"), True),
-    "mentorship_ended": Kind(
-        _l("%(name)s ended your mentorship."),
-        _l("Bridges: a mentorship ended"), True),
+        _l("The proposal with %(name)s expired without an answer."), _l("Bridges: a proposal expired"), True
+    ),
+    "mentorship_ended": Kind(_l("%(name)s ended your mentorship."), _l("Bridges: a mentorship ended"), True),
     "mentorship_completed": Kind(
-        _l("Your mentorship with %(name)s is completed. Thank you!"),
-        _l("Bridges: your mentorship is completed"), False),
-    "message_new": Kind(
-        _l("New message from %(name)s."),
-        _l("Bridges: you have a new message"), True),
+        _l("Your mentorship with %(name)s is completed. Thank you!"), _l("Bridges: your mentorship is completed"), False
+    ),
+    "message_new": Kind(_l("New message from %(name)s."), _l("Bridges: you have a new message"), True),
     "conversation_request": Kind(
         _l("%(name)s would like to start a conversation with you."),
-        _l("Bridges: a member would like to talk with you"), True),
-    "checkin_due": Kind(
-        _l("Time for a check-in with %(name)s."),
-        _l("Bridges: time for a check-in"), False),
+        _l("Bridges: a member would like to talk with you"),
+        True,
+    ),
+    "checkin_due": Kind(_l("Time for a check-in with %(name)s."), _l("Bridges: time for a check-in"), False),
     "feedback_due": Kind(
         _l("Your mentorship with %(name)s ends soon. Please give your feedback."),
-        _l("Bridges: please give feedback on your mentorship"), True),
-    "report_new": Kind(
-        _l("A member reported a conversation."),
-        _l("Bridges: a conversation was reported"), True),
+        _l("Bridges: please give feedback on your mentorship"),
+        True,
+    ),
+    "report_new": Kind(_l("A member reported a conversation."), _l("Bridges: a conversation was reported"), True),
 }

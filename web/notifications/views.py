@@ -22,8 +22,7 @@ def _nav_counts():
             return {"messages": 0, "notifications": 0}
         from ..messages.services import unread_total
 
-        return {"messages": unread_total(current_user),
-                "notifications": services.unread_count(current_user)}
+        return {"messages": unread_total(current_user), "notifications": services.unread_count(current_user)}
 
     return {"nav_counts": nav_counts}
 
@@ -31,8 +30,7 @@ def _nav_counts():
 @bp.get("/")
 def index():
     page = services.notifications_for(current_user, request.args.get("page", 1, type=int) or 1)
-    return render_template("notifications/index.html", page=page, form=FlaskForm(),
-                           describe=services.describe)
+    return render_template("notifications/index.html", page=page, form=FlaskForm(), describe=services.describe)
 
 
 @bp.get("/<int:notification_id>")

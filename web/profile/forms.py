@@ -68,9 +68,7 @@ class ProfileFields(FlaskForm):
     )
     skills = MultiCheckboxField(_l("Skills I can share"))
     goals = MultiCheckboxField(_l("Topics I want to grow in"))
-    goals_text = TextAreaField(
-        _l("My goals in my own words (optional)"), validators=[Optional(), Length(max=2000)]
-    )
+    goals_text = TextAreaField(_l("My goals in my own words (optional)"), validators=[Optional(), Length(max=2000)])
     bio = TextAreaField(_l("About me (optional)"), validators=[Optional(), Length(max=2000)])
     locale = SelectField(_l("Interface language"))
 
@@ -105,19 +103,20 @@ class ProfileFields(FlaskForm):
 
 class ProfileForm(ProfileFields):
     email = EmailField(_l("Email"), validators=[InputRequired(), Length(max=254)])
-    current_password = PasswordField(
-        _l("Current password (only to change your email)"), validators=[Optional()])
+    current_password = PasswordField(_l("Current password (only to change your email)"), validators=[Optional()])
     show_agency_name = BooleanField(_l("Show my agency name"))
     show_rank = BooleanField(_l("Show my rank"))
     show_bio = BooleanField(_l("Show my 'About me' text"))
     show_email = BooleanField(_l("Show my email address"))
     email_notifications = SelectField(
         _l("Email notifications"),
-        choices=options([
-            ("immediately", _l("Immediately")),
-            ("digest", _l("Daily digest")),
-            ("off", _l("Off")),
-        ]),
+        choices=options(
+            [
+                ("immediately", _l("Immediately")),
+                ("digest", _l("Daily digest")),
+                ("off", _l("Off")),
+            ]
+        ),
     )
     submit = SubmitField(_l("Save profile"))
 

@@ -88,14 +88,24 @@ def clean_profile(data: dict) -> dict:
 
 def apply_profile(member: Member, values: dict) -> Member:
     """Write cleaned profile values onto a member (no commit)."""
-    for key in ("display_name", "country", "agency_kind", "agency_name", "rank",
-                "years_of_service", "is_mentee", "is_mentor", "capacity", "goals_text",
-                "bio", "locale"):
+    for key in (
+        "display_name",
+        "country",
+        "agency_kind",
+        "agency_name",
+        "rank",
+        "years_of_service",
+        "is_mentee",
+        "is_mentor",
+        "capacity",
+        "goals_text",
+        "bio",
+        "locale",
+    ):
         setattr(member, key, values[key])
     wanted_languages = set(values["languages"])
     member.languages = [lang for lang in member.languages if lang.code in wanted_languages] + [
-        MemberLanguage(code=code)
-        for code in sorted(wanted_languages - {lang.code for lang in member.languages})
+        MemberLanguage(code=code) for code in sorted(wanted_languages - {lang.code for lang in member.languages})
     ]
     wanted = {("skill", s) for s in values["skills"]} | {("goal", g) for g in values["goals"]}
     have = {(t.kind, t.slug) for t in member.topics}
@@ -117,8 +127,7 @@ def update_profile(member: Member, data: dict, privacy: dict) -> Member:
         if not errors and find_by_email(new_email) is not None:
             errors.append(("email", _l("An account with this email already exists.")))
         if not verify_password(member.password_hash, data.get("current_password") or ""):
-            errors.append(("current_password",
-                           _l("Enter your current password to change your email.")))
+            errors.append(("current_password", _l("Enter your current password to change your email.")))
     try:
         values = clean_profile(data)
     except ValidationFailed as exc:
@@ -130,10 +139,18 @@ def update_profile(member: Member, data: dict, privacy: dict) -> Member:
 
         old = member.email
         member.email = new_email
-        queue_email(old, str(_l("Your Bridges email was changed")),
-                    str(_l("The email of your Bridges account was changed to %(email)s. "
-                           "If you did not do this, contact your national focal point at once.",
-                           email=new_email)), member_id=member.id)
+        queue_email(
+            old,
+            str(_l("Your Bridges email was changed")),
+            str(
+                _l(
+                    "The email of your Bridges account was changed to %(email)s. "
+                    "If you did not do this, contact your national focal point at once.",
+                    email=new_email,
+                )
+            ),
+            member_id=member.id,
+        )
     apply_profile(member, values)
     for key in ("show_agency_name", "show_rank", "show_bio", "show_email"):
         setattr(member, key, bool(privacy.get(key)))

@@ -15,11 +15,16 @@ class WhatIfForm(FlaskForm):
 
 
 for _name, _label in WEIGHT_LABELS.items():
-    setattr(WhatIfForm, _name, DecimalField(
-        _label, places=2,
-        validators=[InputRequired(), NumberRange(min=0, max=10,
-                                                 message=_l("Between 0 and 10."))],
-        description=_l("From 0 (ignored) to 10.")))
+    setattr(
+        WhatIfForm,
+        _name,
+        DecimalField(
+            _label,
+            places=2,
+            validators=[InputRequired(), NumberRange(min=0, max=10, message=_l("Between 0 and 10."))],
+            description=_l("From 0 (ignored) to 10."),
+        ),
+    )
 
 
 def weights_from(form: WhatIfForm) -> dict[str, float]:

@@ -23,8 +23,7 @@ from ..validation import ValidationFailed
 # Why a mentee of a run got no mentor: the matcher's codes (matcher.UNMATCHED_REASONS).
 UNMATCHED_WHY = {
     "no_language_partner": _l("No mentor from another country shares a language with her."),
-    "no_senior_mentor": _l("No mentor from another country who shares a language has enough "
-                           "more years of service."),
+    "no_senior_mentor": _l("No mentor from another country who shares a language has enough more years of service."),
     "all_excluded": _l("Her only possible mentors were declined or ended before."),
     "mentors_full": _l("Possible mentors exist, but their places went to other mentees."),
 }
@@ -54,8 +53,12 @@ def list_runs(limit: int = 50) -> list[MatchRun]:
 
 
 def failed_executions(limit: int = 20) -> list[JobExecution]:
-    stmt = (select(JobExecution).where(JobExecution.status == "failed")
-            .order_by(JobExecution.started_at.desc(), JobExecution.id.desc()).limit(limit))
+    stmt = (
+        select(JobExecution)
+        .where(JobExecution.status == "failed")
+        .order_by(JobExecution.started_at.desc(), JobExecution.id.desc())
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -102,14 +105,23 @@ def preview(run: MatchRun, coordinator: Member) -> Preview:
     for p in run.pairs:
         mentor, mentee = members.get(p.mentor_id), members.get(p.mentee_id)
         if in_scope(mentor, mentee):
-            rows.append(PairRow(mentor, mentee, p.score, list(p.reasons or []),
-                                dropped.get((str(p.mentor_id), str(p.mentee_id)), [])))
-    unmatched = [(members.get(int(u["id"])), u.get("reason", "")) for u in unmatched_rows
-                 if in_scope(members.get(int(u["id"])))]
+            rows.append(
+                PairRow(
+                    mentor, mentee, p.score, list(p.reasons or []), dropped.get((str(p.mentor_id), str(p.mentee_id)), [])
+                )
+            )
+    unmatched = [
+        (members.get(int(u["id"])), u.get("reason", "")) for u in unmatched_rows if in_scope(members.get(int(u["id"])))
+    ]
     counts = Counter(code for _m, code in unmatched)
-    return Preview(pairs=rows, unmatched=unmatched[:SHOWN_UNMATCHED],
-                   unmatched_total=len(unmatched), why_counts=counts.most_common(),
-                   pool=dict((run.summary or {}).get("pool") or {}), dropped=len(dropped))
+    return Preview(
+        pairs=rows,
+        unmatched=unmatched[:SHOWN_UNMATCHED],
+        unmatched_total=len(unmatched),
+        why_counts=counts.most_common(),
+        pool=dict((run.summary or {}).get("pool") or {}),
+        dropped=len(dropped),
+    )
 
 
 def _members(ids) -> dict[int, Member]:
@@ -126,10 +138,15 @@ def start_what_if(coordinator: Member, weights: dict[str, float], now) -> MatchR
     try:
         match_config(weights)
     except ValueError as exc:
-        raise ValidationFailed([(None, _l("These weights cannot be used: at least one must be "
-                                          "above 0."))]) from exc
-    return run_matching(db.session, now=now, started_by=f"member:{coordinator.id}",
-                        started_by_id=coordinator.id, config_overrides=weights, what_if=True)
+        raise ValidationFailed([(None, _l("These weights cannot be used: at least one must be above 0."))]) from exc
+    return run_matching(
+        db.session,
+        now=now,
+        started_by=f"member:{coordinator.id}",
+        started_by_id=coordinator.id,
+        config_overrides=weights,
+        what_if=True,
+    )
 
 
 def weight_defaults() -> dict[str, float]:

@@ -31,19 +31,28 @@ def _run_status(status: str) -> str:
 
 @bp.get("/")
 def index():
-    return render_template("runs/index.html", runs=services.list_runs(),
-                           failures=services.failed_executions(),
-                           may_decide=services.may_decide(current_user))
+    return render_template(
+        "runs/index.html",
+        runs=services.list_runs(),
+        failures=services.failed_executions(),
+        may_decide=services.may_decide(current_user),
+    )
 
 
 @bp.get("/<int:run_id>")
 def detail(run_id: int):
     run = services.get_run_for(current_user, run_id)
-    return render_template("runs/detail.html", run=run, view=services.preview(run, current_user),
-                           may_decide=services.may_decide(current_user), form=DecideForm(),
-                           why=services.UNMATCHED_WHY, reasons=services.reason_sentences,
-                           problem=services.problem_text,
-                           pretty=services.pretty_json)
+    return render_template(
+        "runs/detail.html",
+        run=run,
+        view=services.preview(run, current_user),
+        may_decide=services.may_decide(current_user),
+        form=DecideForm(),
+        why=services.UNMATCHED_WHY,
+        reasons=services.reason_sentences,
+        problem=services.problem_text,
+        pretty=services.pretty_json,
+    )
 
 
 @bp.post("/<int:run_id>/publish")
@@ -82,8 +91,11 @@ def what_if():
         except ValidationFailed as exc:
             exc.apply_to(form)
         else:
-            flash(_("What-if run %(id)d is ready.", id=run.id) if run.status == "draft"
-                  else _("The what-if run failed; see the error below."),
-                  "success" if run.status == "draft" else "error")
+            flash(
+                _("What-if run %(id)d is ready.", id=run.id)
+                if run.status == "draft"
+                else _("The what-if run failed; see the error below."),
+                "success" if run.status == "draft" else "error",
+            )
             return redirect(url_for("runs.detail", run_id=run.id))
     return render_template("runs/what_if.html", form=form)
