@@ -33,7 +33,7 @@ def _run_on(app, name: str, when: datetime) -> JobExecution:
 
 
 def test_unanswered_proposal_is_reminded_after_7_days_and_expires_after_14(app, db):
-    from web.models_mentoring import Notification
+    from web.models import Notification
 
     m = _proposal(db)
 

@@ -162,7 +162,7 @@ def test_publishing_drops_a_pair_whose_mentor_was_filled_earlier_in_the_same_run
 
 def test_run_interrupted_after_first_writes_leaves_no_proposals_and_a_failed_run(db, monkeypatch):
     import web.matches.services as mentoring
-    from web.models_mentoring import Notification
+    from web.models import Notification
 
     _small_pool(db)
     real_notify_many, calls = mentoring.notify_many, []

@@ -13,7 +13,7 @@ from tests.conftest import csrf_token
 from tests.factories import make_member, make_mentor
 from web.matches import services as matches
 from web.models import utcnow
-from web.models_mentoring import Conversation
+from web.models import Conversation
 
 
 class Inbox:

@@ -17,7 +17,7 @@ from web.models import (
     MentorshipState,
     OutboxEmail,
 )
-from web.models_mentoring import Conversation, Notification
+from web.models import Conversation, Notification
 from web.validation import ValidationFailed
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

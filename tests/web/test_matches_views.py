@@ -9,7 +9,7 @@ from tests.conftest import csrf_token
 from tests.factories import make_coordinator, make_member, make_mentor
 from web.matches import services
 from web.models import MemberStatus, Mentorship, utcnow
-from web.models_mentoring import Conversation
+from web.models import Conversation
 
 REASONS = [
     {"kind": "shared_language", "code": "ru"},

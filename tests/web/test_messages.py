@@ -13,7 +13,7 @@ from tests.factories import make_coordinator, make_member, make_mentor
 from web.matches import services as matches
 from web.messages import services
 from web.models import MemberStatus, utcnow
-from web.models_mentoring import Conversation, Message, MessageRateCounter
+from web.models import Conversation, Message, MessageRateCounter
 from web.validation import ValidationFailed
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

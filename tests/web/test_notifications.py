@@ -11,7 +11,7 @@ from tests.factories import make_member, make_mentor
 from web.matches import services as matches
 from web.messages import services as messages
 from web.models import Mentorship, OutboxEmail
-from web.models_mentoring import EmailState, Notification
+from web.models import EmailState, Notification
 from web.notifications.services import notify, send_digests
 from web.validation import ValidationFailed
 

@@ -42,7 +42,7 @@ from ..models import (
     MentorshipEvent,
     MentorshipState,
 )
-from ..models_mentoring import CheckIn, Conversation, Feedback, Message
+from ..models import CheckIn, Conversation, Feedback, Message
 from ..validation import ValidationFailed
 
 log = logging.getLogger(__name__)

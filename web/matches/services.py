@@ -30,7 +30,7 @@ from ..models import (
     MentorshipEvent,
     MentorshipState,
 )
-from ..models_mentoring import CheckIn, Feedback, MentorshipGoal, MentorshipReminder
+from ..models import CheckIn, Feedback, MentorshipGoal, MentorshipReminder
 from ..notifications.services import notify, notify_many
 from ..validation import ValidationFailed
 from .errors import refused

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..matches.errors import refused
 from ..models import Member, MemberStatus, Mentorship, MentorshipState
-from ..models_mentoring import (
+from ..models import (
     Conversation,
     ConversationKind,
     ConversationParticipant,

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from ..extensions import db
 from ..mail import queue_email, queue_emails
 from ..models import Member, MemberStatus, Mentorship, utcnow
-from ..models_mentoring import Conversation, EmailState, Notification
+from ..models import Conversation, EmailState, Notification
 from .texts import KINDS
 
 log = logging.getLogger(__name__)

@@ -1,15 +1,17 @@
-"""Models of conversations, messages, goals, check-ins, feedback and notifications."""
+"""Conversations, messages, reports and notifications."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-from .models import Member, Mentorship, TZDateTime, utcnow
+from ..extensions import db
+from .base import TZDateTime, utcnow
+from .members import Member
+from .mentoring import Mentorship
 
 
 class ConversationKind:
@@ -125,62 +127,6 @@ class ReportedMessage(db.Model):
 
     report: Mapped[MessageReport] = relationship(back_populates="items")
     sender: Mapped[Member | None] = relationship()
-
-
-class MentorshipGoal(db.Model):
-    __tablename__ = "mentorship_goal"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
-    # A taxonomy topic from the mentee's goals, or None for a free-text goal.
-    topic: Mapped[str | None] = mapped_column(String(64))
-    text: Mapped[str] = mapped_column(String(300), default="")
-    progress: Mapped[int] = mapped_column(default=0)  # percent: 0, 25, 50, 75, 100
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow, onupdate=utcnow)
-
-
-class CheckIn(db.Model):
-    __tablename__ = "check_in"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
-    held_on: Mapped[date] = mapped_column(Date)
-    how_it_went: Mapped[str] = mapped_column(Text, default="")
-    next_step: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-
-    author: Mapped[Member | None] = relationship()
-
-
-class Feedback(db.Model):
-    """One member's feedback on a mentorship. The other side sees it only if both agree."""
-
-    __tablename__ = "feedback"
-    __table_args__ = (UniqueConstraint("mentorship_id", "author_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
-    rating: Mapped[int] = mapped_column()
-    worked: Mapped[str] = mapped_column(Text, default="")
-    did_not_work: Mapped[str] = mapped_column(Text, default="")
-    would_continue: Mapped[bool] = mapped_column(default=False)
-    share_with_partner: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
-
-
-class MentorshipReminder(db.Model):
-    """Reminders sent by the jobs, so each is sent once (``feedback``) or once per interval."""
-
-    __tablename__ = "mentorship_reminder"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorship.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # checkin | feedback
-    sent_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
 
 
 class EmailState:
