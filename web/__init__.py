@@ -106,7 +106,6 @@ def _configure_engine(engine) -> None:
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .console.totp_views import bp as totp_bp
-    from .console.views import bp as console_bp
     from .coordinator.views import bp as coordinator_bp
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp
@@ -114,7 +113,6 @@ def register_blueprints(app: Flask) -> None:
     from .messages.views import bp as messages_bp
     from .notifications.views import bp as notifications_bp
     from .profile.views import bp as profile_bp
-    from .runs.views import bp as runs_bp
 
     for bp in (
         main_bp,
@@ -125,8 +123,6 @@ def register_blueprints(app: Flask) -> None:
         matches_bp,
         messages_bp,
         notifications_bp,
-        runs_bp,
-        console_bp,
         totp_bp,
     ):
         app.register_blueprint(bp)

@@ -49,7 +49,7 @@ def verify():
                 db.session.delete(row)
             record(member, "coordinator.second_factor")
             db.session.commit()
-            return redirect(target if is_safe_next(target) else url_for("console.dashboard"))
+            return redirect(target if is_safe_next(target) else url_for("coordinator.dashboard"))
         # Counted in the database, not the cookie: replaying an old cookie resets nothing.
         row = db.session.get(LoginThrottle, _failure_key(member.id))
         if row is None:
@@ -90,7 +90,7 @@ def enrol():
             record(member, "coordinator.second_factor_enrol")
             db.session.commit()
             flash(_("Your authenticator is set up. You will be asked for a code at each sign-in."), "success")
-            return redirect(url_for("console.dashboard"))
+            return redirect(url_for("coordinator.dashboard"))
         form.code.errors = [_("This code is not correct. Check the clock of your phone and enter the current code.")]
     required = bool(current_app.config.get("COORDINATOR_TOTP_REQUIRED"))
     return render_template(

@@ -1,53 +1,40 @@
-"""Coordinator pages for matching runs."""
+"""Matching runs: the list, a run's details, publishing, discarding, "what if" runs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from jobs.matching import discard_run, publish_run
 
-from ..auth.decorators import coordinator_required
-from ..extensions import db
-from ..models import utcnow
-from ..validation import ValidationFailed
-from . import services
-from .forms import DecideForm, WhatIfForm, weights_from
-
-bp = Blueprint("runs", __name__, url_prefix="/coordinator/runs")
+from ...extensions import db
+from ...models import utcnow
+from ...runs import services
+from ...validation import ValidationFailed
+from ..forms import ButtonForm, WhatIfForm, weights_from
+from . import bp
 
 
-@bp.before_request
-@coordinator_required
-def _only_coordinators():
-    return None
-
-
-@bp.app_template_filter("run_status")
-def _run_status(status: str) -> str:
-    return services.run_status_label(status)
-
-
-@bp.get("/")
-def index():
+@bp.get("/runs/")
+def runs():
     return render_template(
-        "runs/index.html",
+        "coordinator/runs.html",
         runs=services.list_runs(),
         failures=services.failed_executions(),
         may_decide=services.may_decide(current_user),
     )
 
 
-@bp.get("/<int:run_id>")
-def detail(run_id: int):
+@bp.get("/runs/<int:run_id>")
+def run(run_id: int):
     run = services.get_run_for(current_user, run_id)
     return render_template(
-        "runs/detail.html",
+        "coordinator/run.html",
         run=run,
         view=services.preview(run, current_user),
         may_decide=services.may_decide(current_user),
-        form=DecideForm(),
+        form=ButtonForm(),
         why=services.UNMATCHED_WHY,
         reasons=services.reason_sentences,
         problem=services.problem_text,
@@ -55,12 +42,12 @@ def detail(run_id: int):
     )
 
 
-@bp.post("/<int:run_id>/publish")
+@bp.post("/runs/<int:run_id>/publish")
 def publish(run_id: int):
     return _decide(run_id, publish_run, _("Run %(id)d published: %(n)d proposals sent."))
 
 
-@bp.post("/<int:run_id>/discard")
+@bp.post("/runs/<int:run_id>/discard")
 def discard(run_id: int):
     return _decide(run_id, discard_run, _("Run %(id)d discarded; nothing was proposed."))
 
@@ -68,7 +55,7 @@ def discard(run_id: int):
 def _decide(run_id: int, action, done: str):
     services.require_regional(current_user)
     run = services.get_run_for(current_user, run_id)
-    if DecideForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             action(db.session, run, actor=current_user, now=utcnow())
         except ValidationFailed as exc:
@@ -78,10 +65,10 @@ def _decide(run_id: int, action, done: str):
             flash(_("Publishing failed and nothing was sent; the error is shown below."), "error")
         else:
             flash(done % {"id": run.id, "n": len(run.pairs) - len(run.dropped or [])}, "success")
-    return redirect(url_for("runs.detail", run_id=run_id))
+    return redirect(url_for("coordinator.run", run_id=run_id))
 
 
-@bp.route("/what-if", methods=["GET", "POST"])
+@bp.route("/runs/what-if", methods=["GET", "POST"])
 def what_if():
     services.require_regional(current_user)
     form = WhatIfForm(data=services.weight_defaults())
@@ -97,5 +84,5 @@ def what_if():
                 else _("The what-if run failed; see the error below."),
                 "success" if run.status == "draft" else "error",
             )
-            return redirect(url_for("runs.detail", run_id=run.id))
-    return render_template("runs/what_if.html", form=form)
+            return redirect(url_for("coordinator.run", run_id=run.id))
+    return render_template("coordinator/what_if.html", form=form)

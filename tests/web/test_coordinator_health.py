@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from werkzeug.datastructures import MultiDict
 
 from tests.factories import make_coordinator, make_member, make_mentor
-from web.console import services
-from web.models import JobExecution, MatchRun, MemberStatus, Mentorship
-from web.models import CheckIn, Conversation, Feedback, Message
+from web.coordinator import health as services
+from web.models import CheckIn, Conversation, Feedback, JobExecution, MatchRun, MemberStatus, Mentorship, Message
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 

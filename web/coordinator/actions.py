@@ -1,0 +1,266 @@
+"""What a coordinator does by hand: propose a pair, forbid a pair, end a mentorship, re-open a member."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import abort
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select
+
+from ..audit import record
+from ..extensions import db
+from ..models import (
+    ForbiddenPair,
+    Member,
+    MemberStatus,
+    Mentorship,
+    MentorshipEvent,
+    MentorshipState,
+)
+from ..validation import ValidationFailed
+from .scope import _members, _pair_members, find_member, in_scope
+
+log = logging.getLogger(__name__)
+S = MentorshipState
+
+
+SOFT_PROBLEMS = ("same_country", "no_shared_language", "gap_too_small")
+
+
+def _to_matcher(member: Member, exclude: tuple[str, ...] = ()):
+    import matcher
+
+    roles = tuple(r for r, on in (("mentor", member.is_mentor), ("mentee", member.is_mentee)) if on)
+    return matcher.Member(
+        id=str(member.id),
+        country=member.country,
+        agency=member.agency_kind,
+        roles=roles,
+        languages=tuple(member.language_codes),
+        skills=tuple(member.skills),
+        goals=tuple(member.goals),
+        bio=member.bio or "",
+        years_of_service=max(0, int(member.years_of_service or 0)),
+        capacity=max(0, int(member.capacity or 0)),
+        exclude=exclude,
+    )
+
+
+def pair_check(mentor: Member, mentee: Member) -> list[str]:
+    """Every reason against this pair: the matcher's hard constraints (``check_pair``)
+    and the database's (``pair_problems``: capacity, a mentee already taken, bans)."""
+    import matcher
+    from jobs.matching import match_config
+
+    from ..matches.services import pair_problems
+
+    codes = list(pair_problems(mentor, mentee))
+    for code in matcher.check_pair(_to_matcher(mentor), _to_matcher(mentee), match_config()):
+        code = "forbidden" if code == "excluded" else code
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def problem_message(code: str) -> str:
+    from ..matches.services import PROBLEM_MESSAGES
+
+    return str(PROBLEM_MESSAGES.get(code, code))
+
+
+def create_pair(
+    coordinator: Member, mentor_ref: str, mentee_ref: str, *, override: bool, reason: str, now: datetime
+) -> Mentorship:
+    """Propose a pair by hand. Soft constraints (same country, no shared language, too
+    small a gap) may be broken only with ``override`` and a reason, which are recorded;
+    the others (capacity, a mentee already taken, bans, inactive members) never."""
+    from ..matches.services import HARD_PROBLEMS, propose
+
+    reason = (reason or "").strip()
+    mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref, _l("You can pair only members of your own country."))
+    problems = pair_check(mentor, mentee)
+    hard = [p for p in problems if p in HARD_PROBLEMS or p not in SOFT_PROBLEMS]
+    soft = [p for p in problems if p not in hard]
+    if hard:
+        raise ValidationFailed([(None, problem_message(p)) for p in hard])
+    if soft and not override:
+        raise ValidationFailed(
+            [(None, problem_message(p)) for p in soft]
+            + [("override", _l("To pair them anyway, tick the override and give a reason."))]
+        )
+    if soft and not reason:
+        raise ValidationFailed([("reason", _l("Give the reason for breaking the rule."))])
+    if len(reason) > 2000:
+        raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
+    score, reasons = _explain(mentor, mentee)
+    m = propose(
+        mentor,
+        mentee,
+        run=None,
+        score=score,
+        reasons=reasons,
+        actor=coordinator,
+        now=now,
+        override_reason=reason if soft else "",
+    )
+    record(coordinator, "pair.manual", m, mentor=mentor.id, mentee=mentee.id, broken=soft, reason=reason)
+    if soft:
+        record(coordinator, "pair.override", m, mentor=mentor.id, mentee=mentee.id, broken=soft, reason=reason)
+    return m
+
+
+def _explain(mentor: Member, mentee: Member) -> tuple[float | None, list[dict]]:
+    """The matcher's score and reasons for a hand-made pair, where it can give them."""
+    try:
+        import matcher
+        from jobs.matching import match_config
+
+        config = match_config()
+        a, b = _to_matcher(mentor), _to_matcher(mentee)
+        return float(matcher.score_pair(a, b, config)), [dict(r) for r in matcher.explain_pair(a, b, config)]
+    except Exception:  # noqa: BLE001 - a missing explanation must not stop a manual pair
+        log.warning("no matcher explanation for manual pair %s-%s", mentor.id, mentee.id)
+        return None, []
+
+
+def end_mentorship(coordinator: Member, m: Mentorship, reason: str, now: datetime) -> Mentorship:
+    """A coordinator ends an open mentorship (or withdraws a pending proposal) with a reason;
+    the pair is never proposed again and both are told by email."""
+    reason = (reason or "").strip()
+    if not in_scope(coordinator, m.mentor, m.mentee):
+        abort(404)
+    if m.state not in S.OPEN:
+        raise ValidationFailed([(None, _l("This mentorship is already closed."))])
+    if not reason:
+        raise ValidationFailed([("reason", _l("Tell us briefly why the mentorship ends."))])
+    if len(reason) > 2000:
+        raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
+    from ..matches.services import forbid
+
+    db.session.add(
+        MentorshipEvent(mentorship=m, at=now, actor_id=coordinator.id, from_state=m.state, to_state=S.ENDED, note=reason)
+    )
+    previous = m.state
+    m.state = S.ENDED
+    m.closed_at = now
+    m.closed_by_id = coordinator.id
+    m.close_reason = reason
+    forbid(m.mentor_id, m.mentee_id, "ended", coordinator, now)
+    record(coordinator, "mentorship.end", m, from_state=previous, reason=reason)
+    for member, other in ((m.mentor, m.mentee), (m.mentee, m.mentor)):
+        _tell_ended(member, other)
+    db.session.flush()
+    return m
+
+
+def _tell_ended(member: Member, other: Member) -> None:
+    from flask import current_app, url_for
+
+    from ..mail import queue_email
+
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("matches.index")
+    with force_locale(member.locale):
+        queue_email(
+            member.email,
+            _("Bridges: a mentorship ended"),
+            _(
+                "Hello %(name)s,\n\nA coordinator ended your mentorship with %(other)s. "
+                "Your national focal point can tell you more.\n\n%(link)s",
+                name=member.display_name,
+                other=other.display_name,
+                link=link,
+            ),
+            member_id=member.id,
+        )
+
+
+def forbid_pair(coordinator: Member, mentor_ref: str, mentee_ref: str, note: str, now: datetime) -> ForbiddenPair:
+    """The pair will never be proposed again, by a run or by hand."""
+    note = (note or "").strip()
+    mentor, mentee = _pair_members(
+        coordinator, mentor_ref, mentee_ref, _l("You can act only on members of your own country.")
+    )
+    if mentor.id == mentee.id:
+        raise ValidationFailed([("mentee", _l("Choose two different members."))])
+    if len(note) > 2000:
+        raise ValidationFailed([("note", _l("Use at most %(n)d characters.", n=2000))])
+    row = db.session.scalar(
+        select(ForbiddenPair).where(ForbiddenPair.mentor_id == mentor.id, ForbiddenPair.mentee_id == mentee.id)
+    )
+    if row is not None:
+        raise ValidationFailed([(None, _l("This pair is already never proposed."))])
+    row = ForbiddenPair(
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        reason="coordinator",
+        note=note,
+        created_at=now,
+        created_by_id=coordinator.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(coordinator, "pair.forbid", row, mentor=mentor.id, mentee=mentee.id, note=note)
+    return row
+
+
+def reopen_member(coordinator: Member, member_ref: str | int, now: datetime) -> tuple[Member, int]:
+    """Lift every ban a coordinator placed on pairs with this member, so the next run may
+    pair her again. Pairs she or the other declined or ended stay excluded: that was their
+    decision. Returns the member and how many bans were lifted."""
+    member = find_member(coordinator, member_ref, scoped=True)
+    if member is None:
+        raise ValidationFailed([("member", _l("No member of yours with this number or email."))])
+    result = db.session.execute(
+        delete(ForbiddenPair).where(
+            ForbiddenPair.reason == "coordinator",
+            or_(ForbiddenPair.mentor_id == member.id, ForbiddenPair.mentee_id == member.id),
+        )
+    )
+    lifted = result.rowcount or 0
+    record(coordinator, "member.reopen", member, lifted=lifted)
+    return member, lifted
+
+
+def matching_blockers(member: Member) -> list[str]:
+    """What still keeps a member out of the next run, as sentences."""
+    from ..matches.services import open_count, open_mentorship_of_mentee
+
+    out = []
+    if member.status != MemberStatus.ACTIVE:
+        out.append(_("Her account is not active."))
+    if not member.is_mentee and not member.is_mentor:
+        out.append(_("She is neither looking for a mentor nor offering mentoring."))
+    if member.is_mentee and open_mentorship_of_mentee(member.id) is not None:
+        out.append(_("She already has a pending or active mentorship as mentee."))
+    if member.is_mentor and open_count(member.id) >= (member.capacity or 0):
+        out.append(_("As a mentor she has no free place."))
+    return out
+
+
+def coordinator_bans(coordinator: Member, limit: int = 100) -> list[ForbiddenPair]:
+    rows = db.session.scalars(
+        select(ForbiddenPair)
+        .where(ForbiddenPair.reason == "coordinator")
+        .order_by(ForbiddenPair.created_at.desc())
+        .limit(limit * 3)
+    )
+    people = {}
+    out = []
+    for row in rows:
+        ids = {row.mentor_id, row.mentee_id} - set(people)
+        people.update(_members(ids))
+        if in_scope(coordinator, people.get(row.mentor_id), people.get(row.mentee_id)):
+            out.append(row)
+    return out[:limit]
+
+
+def open_mentorships(coordinator: Member, limit: int = 200) -> list[Mentorship]:
+    stmt = select(Mentorship).where(Mentorship.state.in_(S.OPEN))
+    if coordinator.coordinator_scope:
+        ids = select(Member.id).where(Member.country == coordinator.coordinator_scope)
+        stmt = stmt.where(or_(Mentorship.mentor_id.in_(ids), Mentorship.mentee_id.in_(ids)))
+    return list(db.session.scalars(stmt.order_by(Mentorship.id.desc()).limit(limit)))
