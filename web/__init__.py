@@ -85,6 +85,10 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     init_mail(app)
+    from . import assets, observability
+
+    observability.init_app(app)  # after ProxyFix: its WSGI layer must see the socket peer
+    assets.init_app(app)
 
 
 def _configure_engine(engine) -> None:
