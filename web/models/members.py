@@ -62,6 +62,8 @@ class Member(UserMixin, db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     last_login_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Set when the account was deleted on request: personal fields are erased (web/account).
+    deleted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"

@@ -64,6 +64,13 @@ class JobExecution(db.Model):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str] = mapped_column(Text, default="")
     traceback: Mapped[str] = mapped_column(Text, default="")
+    # 1, then 2, ... when a slot whose process died is run again (the same row).
+    attempt: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A live process renews its lease (a heartbeat thread); an expired lease means
+    # the process died and the execution is marked failed (jobs/scheduler.py).
+    lease_expires_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # When an expired lease was found: the attempt was interrupted, not failed by the job.
+    interrupted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
 
 class SchedulerLock(db.Model):
