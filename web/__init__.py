@@ -50,13 +50,14 @@ def configure(app: Flask, config_class: type[Config], overrides: dict[str, Any])
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "bridges.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if config_class.NAME == "production":
+        check_production_settings(app)
     if not app.config.get("SECRET_KEY"):
-        if config_class.NAME == "production":
-            raise ConfigurationError(
-                "SECRET_KEY is not set. In production set the SECRET_KEY environment variable "
-                "to a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`."
-            )
         app.config["SECRET_KEY"] = development_secret(app.instance_path)
+    # SQL errors in logs never carry the statement's values (message text, password hashes).
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         opts = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         opts.setdefault("connect_args", {}).setdefault("timeout", 30)
@@ -67,6 +68,17 @@ def configure(app: Flask, config_class: type[Config], overrides: dict[str, Any])
         n = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to start with an unsafe production setting; say loudly what else is unsafe."""
+    from .config import unsafe_settings
+
+    refused, warnings = unsafe_settings(app.config)
+    for warning in warnings:
+        log.warning("UNSAFE CONFIGURATION: %s", warning)
+    if refused:
+        raise ConfigurationError("Refusing to start in production: " + " ".join(refused))
 
 
 def register_extensions(app: Flask) -> None:
@@ -109,7 +121,6 @@ def _configure_engine(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
-    from .console.totp_views import bp as totp_bp
     from .coordinator.views import bp as coordinator_bp
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp
@@ -127,7 +138,6 @@ def register_blueprints(app: Flask) -> None:
         matches_bp,
         messages_bp,
         notifications_bp,
-        totp_bp,
     ):
         app.register_blueprint(bp)
 

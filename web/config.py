@@ -13,6 +13,10 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+TEST_SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+MIN_SECRET_BYTES = 32
+
+
 class Config:
     NAME = "base"
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -24,7 +28,21 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    # Sessions end on the server (web/security.py): after idle time, and at an absolute age
+    # counted from sign-in. The cookie is written only when something in it changes (the
+    # "seen" time at most once a minute), never on every request.
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_IDLE_SECONDS = 14 * 24 * 3600
+    SESSION_IDLE_COORDINATOR_SECONDS = 30 * 60
+    SESSION_MAX_AGE_SECONDS = 30 * 24 * 3600
+    SESSION_MAX_AGE_COORDINATOR_SECONDS = 12 * 3600
+    SESSION_SEEN_RESOLUTION_SECONDS = 60
+    PERMANENT_SESSION_LIFETIME = 30 * 24 * 3600
+    # Limits on what a request may carry: no form here takes more than a few kilobytes
+    # and none takes a file. Larger requests get a short 413 page before being parsed.
+    MAX_CONTENT_LENGTH = 512 * 1024
+    MAX_FORM_MEMORY_SIZE = 128 * 1024
+    MAX_FORM_PARTS = 300
     LANGUAGES = ("en", "ru")
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -34,6 +52,13 @@ class Config:
     LOGIN_MAX_FAILURES_ADDRESS = 20
     LOGIN_WINDOW_SECONDS = 15 * 60
     LOGIN_LOCK_SECONDS = 15 * 60
+    # Flood limits (web/auth/throttle.py): (requests, per seconds) per account and per address.
+    RESET_LIMIT_ACCOUNT = (3, 3600)
+    RESET_LIMIT_ADDRESS = (10, 3600)
+    REGISTER_LIMIT_ACCOUNT = (3, 3600)
+    REGISTER_LIMIT_ADDRESS = (10, 3600)
+    PROFILE_VIEW_LIMIT_ACCOUNT = (60, 60)
+    PROFILE_VIEW_LIMIT_ADDRESS = (120, 60)
     # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
     PROXY_COUNT = 0
     PASSWORD_RESET_TTL_SECONDS = 3600
@@ -45,7 +70,8 @@ class Config:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "Bridges <no-reply@bridges.invalid>"
     MAIL_SUPPRESS_SEND = False
-    BASE_URL = "http://127.0.0.1:5000"
+    # Production must set it (links in emails); development and tests have their own.
+    BASE_URL: str | None = None
     REDIS_URL: str | None = None
     DIRECTORY_PAGE_SIZE = 20
     HSTS = True
@@ -65,6 +91,15 @@ class Config:
     MESSAGE_MAX_LENGTH = 4000
     MESSAGES_PER_MINUTE = 20
     COORDINATOR_TOTP_REQUIRED = False
+    # Scheduler (jobs/scheduler.py): a running execution renews its lease every quarter of
+    # it; one whose lease expired (its process died) is marked failed. A slot missed while
+    # the scheduler was down runs once at start when it is at most the grace period old.
+    JOB_LEASE_SECONDS = 120
+    JOB_CATCHUP_GRACE_SECONDS = 6 * 3600
+    # Nightly backups (web/backup.py, job "backup"): folder (default: instance/backups)
+    # and how many to keep.
+    BACKUP_DIR: str | None = None
+    BACKUP_KEEP = 14
 
     @classmethod
     def from_env(cls, instance_path: str) -> dict:
@@ -96,6 +131,8 @@ class Config:
         for key in ("MAIL_USE_TLS", "MAIL_USE_SSL", "MATCHING_AUTO_PUBLISH", "COORDINATOR_TOTP_REQUIRED"):
             if key in env:
                 values[key] = _bool(env[key])
+        if env.get("SESSION_IDLE_DAYS"):
+            values["SESSION_IDLE_SECONDS"] = int(float(env["SESSION_IDLE_DAYS"]) * 24 * 3600)
         for key in (
             "PROXY_COUNT",
             "MATCHING_MIN_GAP_YEARS",
@@ -107,6 +144,11 @@ class Config:
         ):
             if env.get(key):
                 values[key] = int(env[key])
+        for key in ("JOB_LEASE_SECONDS", "JOB_CATCHUP_GRACE_SECONDS", "BACKUP_KEEP"):
+            if env.get(key):
+                values[key] = int(env[key])
+        if env.get("BACKUP_DIR"):
+            values["BACKUP_DIR"] = env["BACKUP_DIR"]
         if env.get("MATCHING_CONFIG"):
             import tomllib
 
@@ -118,6 +160,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     NAME = "development"
+    BASE_URL = "http://127.0.0.1:5000"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     HSTS = False
@@ -130,12 +173,17 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     HSTS = False
     MAIL_SUPPRESS_SEND = True
-    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    BASE_URL = "http://localhost"
+    SECRET_KEY = TEST_SECRET_KEY
     LOGIN_MAX_FAILURES_ADDRESS = 50
 
 
 class ProductionConfig(Config):
     NAME = "production"
+    # __Host-: the browser sends it only over HTTPS, to this host, for every path, and
+    # no subdomain can set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-bridges_session"
+    REMEMBER_COOKIE_NAME = "__Host-bridges_remember"
 
 
 CONFIGS = {c.NAME: c for c in (DevelopmentConfig, TestConfig, ProductionConfig)}
@@ -157,3 +205,64 @@ def development_secret(instance_path: str) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def unsafe_settings(config) -> tuple[list[str], list[str]]:
+    """What is unsafe in a production configuration: ``(refused, warnings)``. Refused
+    settings stop the start; warnings are printed at start-up and by ``flask check-config``."""
+    refused: list[str] = []
+    warnings: list[str] = []
+    secret = config.get("SECRET_KEY") or ""
+    secret_bytes = secret.encode() if isinstance(secret, str) else bytes(secret)
+    if not secret:
+        refused.append(
+            "SECRET_KEY is not set. Set it to a long random value, "
+            "e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    elif secret == TEST_SECRET_KEY:
+        refused.append("SECRET_KEY is the test suite's key, which is public. Generate a new one.")
+    elif len(secret_bytes) < MIN_SECRET_BYTES:
+        refused.append(f"SECRET_KEY is {len(secret_bytes)} bytes; use at least {MIN_SECRET_BYTES} random bytes.")
+    base_url = config.get("BASE_URL") or ""
+    if not base_url:
+        refused.append("BASE_URL is not set. Set it to the public address, e.g. https://bridges.example.org.")
+    elif not base_url.startswith("https://"):
+        warnings.append(f"BASE_URL {base_url!r} is not https: links in emails would travel in clear.")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        refused.append("SESSION_COOKIE_SECURE is off: the session cookie would travel over plain HTTP.")
+    if not config.get("MAIL_SERVER"):
+        warnings.append(
+            "MAIL_SERVER is not set: NO EMAIL IS SENT. Password resets and notifications go to the log only, "
+            "without their links."
+        )
+    if str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+        warnings.append("The database is SQLite; production expects PostgreSQL (DATABASE_URL).")
+    if not config.get("MAX_CONTENT_LENGTH"):
+        warnings.append("MAX_CONTENT_LENGTH is not set: requests of any size are read.")
+    if not config.get("COORDINATOR_TOTP_REQUIRED"):
+        warnings.append("COORDINATOR_TOTP_REQUIRED is off: coordinators may sign in with a password only.")
+    return refused, warnings
+
+
+def production_settings() -> dict:
+    """The production configuration as the environment makes it, without building an app."""
+    values = {k: getattr(ProductionConfig, k) for k in dir(ProductionConfig) if k.isupper()}
+    values.update(ProductionConfig.from_env(""))
+    return values
+
+
+def report(config: dict | None = None) -> tuple[str, bool]:
+    """What ``flask check-config`` prints, and whether production would start."""
+    refused, warnings = unsafe_settings(production_settings() if config is None else config)
+    lines = [f"REFUSED: {r}" for r in refused] + [f"WARNING: {w}" for w in warnings]
+    if not lines:
+        lines = ["The production configuration has nothing unsafe that this check knows of."]
+    return "\n".join(lines), not refused
+
+
+if __name__ == "__main__":  # python -m web.config: the check without loading the app
+    import sys
+
+    text, ok = report()
+    print(text)
+    sys.exit(0 if ok else 1)

@@ -1,7 +1,8 @@
 """Email: every message is written to the outbox table in the caller's
 transaction and delivered only after that transaction commits, so a rolled
-back unit of work sends nothing. Without MAIL_SERVER (development) the
-message goes to the log and stays in the outbox that coordinators can read."""
+back unit of work sends nothing. Without MAIL_SERVER the message is not sent: in
+development it goes to the log and stays in the outbox page; anywhere else only its id
+and subject are logged, never its body (reset links carry tokens), and start-up warns."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import event, insert
 
 from .extensions import db
@@ -37,7 +38,35 @@ def queue_emails(mails: list[dict]) -> None:
     db.session.info.setdefault(_PENDING_KEY, []).extend(ids)
 
 
+def after_response(fn, *args) -> None:
+    """Run ``fn(*args)`` once the response has been sent, in its own app context, then commit
+    and deliver what it queued. The answer then takes the same time whatever ``fn`` finds
+    (a reset for a known address and for an unknown one look alike)."""
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                fn(*args)
+                db.session.commit()
+                ids = db.session.info.pop("bridges_outbox_deliver", None)
+                if ids:
+                    deliver(ids)
+            except Exception:
+                log.exception("work after the response failed: %s", getattr(fn, "__name__", fn))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    g.setdefault("bridges_after_response", []).append(run)
+
+
 def init_mail(app) -> None:
+    if not app.config.get("MAIL_SERVER") and app.config.get("CONFIG_NAME") == "production":
+        log.warning(
+            "MAIL_SERVER IS NOT SET: NO EMAIL WILL BE SENT. Password resets and notifications are "
+            "written to the log without their text or links. Set MAIL_SERVER."
+        )
     session_cls = db.session.session_factory.class_
 
     @event.listens_for(session_cls, "after_commit")
@@ -49,6 +78,12 @@ def init_mail(app) -> None:
     @event.listens_for(session_cls, "after_rollback")
     def _after_rollback(session):
         session.info.pop(_PENDING_KEY, None)
+
+    @app.after_request
+    def _schedule_after_response(response):
+        for run in g.pop("bridges_after_response", []):
+            response.call_on_close(run)
+        return response
 
     @app.teardown_request
     def _deliver(_exc):
@@ -81,9 +116,10 @@ def _send(mail: OutboxEmail) -> None:
     if config.get("MAIL_SUPPRESS_SEND") and not config.get("MAIL_SERVER"):
         return
     if not config.get("MAIL_SERVER"):
-        log.info(
-            "email (no MAIL_SERVER, kept in outbox) id=%s to=%s subject=%r\n%s", mail.id, mail.to, mail.subject, mail.body
-        )
+        if config.get("CONFIG_NAME") == "development":
+            log.info("email (no MAIL_SERVER) id=%s to=%s subject=%r\n%s", mail.id, mail.to, mail.subject, mail.body)
+        else:
+            log.warning("email id=%s to member %s NOT SENT (no MAIL_SERVER): %r", mail.id, mail.member_id, mail.subject)
         return
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]

@@ -18,8 +18,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # When the member was last seen, refreshed at most once a minute; sessions end
+    # after idle time from the times in the signed session cookie.
+    with op.batch_alter_table("member") as batch:
+        batch.add_column(sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("member") as batch:
+        batch.drop_column("last_seen_at")

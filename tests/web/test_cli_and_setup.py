@@ -80,6 +80,7 @@ def test_session_cookie_flags(client, auth, db):
 
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("BASE_URL", "https://bridges.example.org")
     app = create_app({"CONFIG_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/login")

@@ -81,17 +81,58 @@ def test_enrolled_coordinator_enters_a_code_before_any_coordinator_page(client, 
     assert actions == ["coordinator.sign_in", "coordinator.second_factor_failed", "coordinator.second_factor"]
 
 
-def test_five_wrong_codes_end_the_session(client, auth, db):
+def _wrong_code(client):
+    page = client.get("/login/totp")
+    return client.post("/login/totp", data={"code": "000000", "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def test_wrong_codes_count_across_sign_ins_and_lock_like_wrong_passwords(app, client, auth, db):
+    """Signing in again does not buy five more guesses: 2 + 2 + 1 wrong codes lock the account."""
     member = make_coordinator(db, email="coord@example.org", totp_secret=SEED)  # noqa: S106
     token_before = member.session_token
+    for guesses in (2, 2):
+        auth.login("coord@example.org")
+        for _ in range(guesses):
+            assert _wrong_code(client).status_code == 401
     auth.login("coord@example.org")
-    for _ in range(totp.MAX_FAILURES):
-        page = client.get("/login/totp")
-        response = client.post("/login/totp", data={"code": "000000", "csrf_token": csrf_token(page.get_data(as_text=True))})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    locked = _wrong_code(client)
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["Retry-After"]) <= app.config["LOGIN_LOCK_SECONDS"]
+    assert "Too many wrong codes" in locked.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Member, member.id).session_token != token_before
     assert client.get("/coordinator/applications").status_code == 302
+    # The right password does not open the account while it is locked.
+    again = auth.login("coord@example.org")
+    assert again.status_code == 429 and "Retry-After" in again.headers
+    actions = [a for (a,) in db.session.query(AuditLog.action).order_by(AuditLog.id)]
+    assert actions.count("coordinator.second_factor_failed") == 5
+    assert actions[-1] == "coordinator.second_factor_locked"
+
+
+def test_a_right_code_clears_the_count(client, auth, db):
+    make_coordinator(db, email="coord@example.org", totp_secret=SEED)  # noqa: S106
+    auth.login("coord@example.org")
+    for _ in range(4):
+        _wrong_code(client)
+    page = client.get("/login/totp")
+    ok = client.post("/login/totp", data={"code": totp.totp(SEED), "csrf_token": csrf_token(page.get_data(as_text=True))})
+    assert ok.status_code == 302
+    auth.logout()
+    auth.login("coord@example.org")
+    assert _wrong_code(client).status_code == 401  # one more wrong code is not the fifth
+
+
+def test_enrolment_page_shows_a_qr_code_in_inline_svg_beside_the_key(client, auth, db):
+    make_coordinator(db, email="coord@example.org")
+    auth.login("coord@example.org")
+    response = client.get("/login/totp/setup")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'<figure class="qr"[^>]*><svg [^>]*class="segno"', html)
+    assert re.search(r'id="totp-secret">[A-Z2-7 ]{32,}<', html)
+    assert "<script" not in html.split("<main", 1)[1]  # nothing inline for the CSP to allow
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 def test_coordinator_without_totp_signs_in_with_password_only(client, auth, db):
@@ -108,11 +149,11 @@ def test_required_second_factor_forces_enrolment_first(app, client, auth, db):
         auth.login("coord@example.org")
         response = client.get("/coordinator/console/")
         assert response.status_code == 302
-        assert response.headers["Location"].endswith("/coordinator/totp")
-        page = client.get("/coordinator/totp").get_data(as_text=True)
+        assert response.headers["Location"].endswith("/login/totp/setup")
+        page = client.get("/login/totp/setup").get_data(as_text=True)
         assert "otpauth://totp/" in page
         secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
-        done = client.post("/coordinator/totp", data={"code": totp.totp(secret), "csrf_token": csrf_token(page)})
+        done = client.post("/login/totp/setup", data={"code": totp.totp(secret), "csrf_token": csrf_token(page)})
         assert done.status_code == 302
         assert client.get("/coordinator/console/").status_code == 200
         db.session.expire_all()
@@ -124,8 +165,8 @@ def test_required_second_factor_forces_enrolment_first(app, client, auth, db):
 def test_wrong_enrolment_code_keeps_the_old_state(client, auth, db):
     coordinator = make_coordinator(db, email="coord@example.org")
     auth.login("coord@example.org")
-    page = client.get("/coordinator/totp").get_data(as_text=True)
-    response = client.post("/coordinator/totp", data={"code": "000000", "csrf_token": csrf_token(page)})
+    page = client.get("/login/totp/setup").get_data(as_text=True)
+    response = client.post("/login/totp/setup", data={"code": "000000", "csrf_token": csrf_token(page)})
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Member, coordinator.id).totp_secret is None
@@ -134,7 +175,7 @@ def test_wrong_enrolment_code_keeps_the_old_state(client, auth, db):
 def test_members_cannot_enrol_or_use_the_code_step(client, auth, db):
     make_member(db, email="member@example.org")
     auth.login("member@example.org")
-    assert client.get("/coordinator/totp").status_code == 403
+    assert client.get("/login/totp/setup").status_code == 403
     assert client.get("/login/totp").status_code == 302
 
 

@@ -21,7 +21,6 @@ STEP = 30
 DIGITS = 6
 WINDOW = 1  # steps accepted either side of now (clock drift)
 SESSION_KEY = "totp_pending"
-MAX_FAILURES = 5
 
 
 def new_secret() -> str:
@@ -103,7 +102,7 @@ def begin_second_step(member, target: str | None):
 
     if member.is_coordinator and member.totp_secret:
         session[SESSION_KEY] = member.id
-        return redirect(url_for("totp.verify", next=target or None))
+        return redirect(url_for("auth.totp_verify", next=target or None))
     session.pop(SESSION_KEY, None)
     return None
 
@@ -120,7 +119,7 @@ def gate_redirect(member):
     from flask import current_app, redirect, request, url_for
 
     if is_pending(member):
-        return redirect(url_for("totp.verify", next=request.full_path if request.method == "GET" else None))
+        return redirect(url_for("auth.totp_verify", next=request.full_path if request.method == "GET" else None))
     if current_app.config.get("COORDINATOR_TOTP_REQUIRED") and not member.totp_secret:
-        return redirect(url_for("totp.enrol"))
+        return redirect(url_for("auth.totp_enrol"))
     return None

@@ -5,12 +5,12 @@ Everything else of the former console lives in ``web/coordinator``."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..validation import Form
 from wtforms import StringField
 from wtforms.validators import Length
 
 
-class TotpForm(FlaskForm):
+class TotpForm(Form):
     code = StringField(
         _l("6-digit code from your authenticator app"),
         validators=[Length(max=12)],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..validation import Form
 from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -12,17 +12,17 @@ from ..profile.forms import options
 from ..runs.services import WEIGHT_LABELS
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A button and the CSRF token (publish, discard, reset a second factor)."""
 
 
-class MemberActionForm(FlaskForm):
+class MemberActionForm(Form):
     action = HiddenField()
     note = TextAreaField(_l("Note to the member (optional)"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Confirm"))
 
 
-class PairForm(FlaskForm):
+class PairForm(Form):
     mentor = StringField(_l("Mentor (member number or email)"), validators=[Length(max=254)])
     mentee = StringField(_l("Mentee (member number or email)"), validators=[Length(max=254)])
     override = BooleanField(
@@ -39,21 +39,21 @@ class PairForm(FlaskForm):
     )
 
 
-class ForbidForm(FlaskForm):
+class ForbidForm(Form):
     mentor = StringField(_l("Mentor (member number or email)"), validators=[Length(max=254)])
     mentee = StringField(_l("Mentee (member number or email)"), validators=[Length(max=254)])
     note = TextAreaField(_l("Note (for coordinators)"), validators=[Optional(), Length(max=2000)])
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     reason = TextAreaField(_l("Why it ends"), validators=[Length(max=2000)])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     member = StringField(_l("Member (number or email)"), validators=[Length(max=254)])
 
 
-class CoordinatorForm(FlaskForm):
+class CoordinatorForm(Form):
     member = StringField(_l("Member (number or email)"), validators=[Length(max=254)])
     scope = SelectField(
         _l("Scope"),
@@ -62,7 +62,7 @@ class CoordinatorForm(FlaskForm):
     )
 
 
-class WhatIfForm(FlaskForm):
+class WhatIfForm(Form):
     """One number field per matcher weight (added below from ``WEIGHT_LABELS``)."""
 
 

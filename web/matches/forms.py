@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..validation import Form
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -9,34 +9,34 @@ from wtforms.validators import Optional
 from .services import GOAL_PROGRESS
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Accept or confirm: nothing but the CSRF token."""
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = TextAreaField(_l("Reason (optional)"), description=_l("Only you and the coordinators see it."))
 
 
-class EndForm(FlaskForm):
+class EndForm(Form):
     reason = TextAreaField(_l("Why does the mentorship end?"), description=_l("The coordinators see the reason."))
 
 
-class GoalForm(FlaskForm):
+class GoalForm(Form):
     topic = SelectField(_l("One of the mentee's goals"), choices=[], validate_choice=False)
     text = StringField(_l("Or describe a goal in your own words"))
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     progress = SelectField(_l("Progress"), coerce=int, choices=[SelectChoice(p, f"{p} %") for p in GOAL_PROGRESS])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     held_on = DateField(_l("Date"), validators=[Optional()])
     how_it_went = TextAreaField(_l("How did it go?"))
     next_step = TextAreaField(_l("Next step"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     rating = RadioField(
         _l("How would you rate the mentorship? (1 = poor, 5 = excellent)"),
         choices=[SelectChoice(str(i), str(i)) for i in range(1, 6)],

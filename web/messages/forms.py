@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..validation import Form
 from wtforms import SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(_l("Your message"), description=_l("Plain text. Links become clickable."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Accept, ignore, block, delete, resolve: nothing but the CSRF token."""
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     messages = SelectMultipleField(
         _l("Messages to show the coordinators"),
         coerce=int,

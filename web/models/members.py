@@ -64,6 +64,8 @@ class Member(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     # Set when the account was deleted on request: personal fields are erased (web/account).
     deleted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Refreshed at most once a minute (web/security.py), never on every request.
+    last_seen_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from ..validation import Form
 
 from ..extensions import db
 from ..models import utcnow
@@ -30,7 +30,7 @@ def _nav_counts():
 @bp.get("/")
 def index():
     page = services.notifications_for(current_user, request.args.get("page", 1, type=int) or 1)
-    return render_template("notifications/index.html", page=page, form=FlaskForm(), describe=services.describe)
+    return render_template("notifications/index.html", page=page, form=Form(), describe=services.describe)
 
 
 @bp.get("/<int:notification_id>")
@@ -46,7 +46,7 @@ def open_one(notification_id: int):
 
 @bp.post("/read")
 def read_all():
-    if FlaskForm().validate():
+    if Form().validate():
         services.mark_read(current_user, utcnow())
         db.session.commit()
         flash(_("All notifications are marked as read."), "success")

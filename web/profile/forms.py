@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..validation import Form
 from wtforms import (
     BooleanField,
     EmailField,
@@ -38,7 +38,7 @@ def _choices(vocabulary):
     return lambda: options(vocabulary)
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     display_name = StringField(
         _l("Display name"),
         validators=[InputRequired(_l("Enter the name other members will see.")), Length(max=80)],

@@ -24,7 +24,7 @@ def me():
 @bp.route("/edit", methods=["GET", "POST"])
 def edit():
     form = ProfileForm(data=None if _posted() else services.profile_form_data(current_user))
-    if form.is_submitted():
+    if form.is_submitted() and form.check_text():
         try:
             services.update_profile(current_user, form.profile_data(), form.privacy_data())
         except ValidationFailed as exc:
@@ -38,6 +38,10 @@ def edit():
 
 @bp.get("/<int:member_id>")
 def view(member_id: int):
+    from ..auth.throttle import limit
+    from ..security import client_address
+
+    limit("profile_view", current_user.id, client_address())  # 429 past the limit: no bulk harvesting
     member = db.session.get(Member, member_id)
     if member is None or (member.status != MemberStatus.ACTIVE and not current_user.is_coordinator):
         abort(404)
