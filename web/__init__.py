@@ -140,6 +140,9 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
     ):
         app.register_blueprint(bp)
+    from . import policy
+
+    app.context_processor(policy.template_helpers)  # templates ask ``may.*``; they do not decide
 
 
 def register_errorhandlers(app: Flask) -> None:

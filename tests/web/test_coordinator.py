@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.factories import PASSWORD, make_coordinator, make_member
+from web.auth.services import request_password_reset
+from web.mail import queue_email
 from web.models import AuditLog, Member, MemberStatus, OutboxEmail
 
 
@@ -85,9 +89,74 @@ def test_coordinator_sign_in_is_audited(client, auth, db):
     assert entry is not None and entry.address
 
 
-def test_outbox_page_lists_development_emails(client, auth, db):
+@pytest.fixture
+def development(app, monkeypatch):
+    """The outbox page exists only in the development configuration."""
+    monkeypatch.setitem(app.config, "CONFIG_NAME", "development")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+
+
+def test_outbox_page_lists_development_emails(client, auth, db, development):
     member = make_member(db, status=MemberStatus.PENDING, email="x@example.org")
     _login_coordinator(auth, db)
     auth.post(f"/coordinator/members/{member.id}/approve", {}, token_from="/coordinator/applications")
     html = client.get("/coordinator/outbox").get_data(as_text=True)
     assert "x@example.org" in html
+    assert 'href="/coordinator/outbox"' in client.get("/coordinator/applications").get_data(as_text=True)
+
+
+def test_outbox_page_does_not_exist_outside_development(client, auth, db):
+    member = make_member(db, status=MemberStatus.PENDING, email="x@example.org")
+    _login_coordinator(auth, db)
+    auth.post(f"/coordinator/members/{member.id}/approve", {}, token_from="/coordinator/applications")
+    assert db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.to == "x@example.org")) is not None
+    assert client.get("/coordinator/outbox").status_code == 404
+    assert "/coordinator/outbox" not in client.get("/coordinator/applications").get_data(as_text=True)
+
+
+def test_focal_point_sees_only_emails_to_her_country_in_the_outbox(client, auth, db, development):
+    kz = make_member(db, country="KZ", email="kz-member@example.org")
+    uz = make_member(db, country="UZ", email="uz-member@example.org")
+    queue_email(kz.email, "For Kazakhstan", "body KZ", member_id=kz.id)
+    queue_email(uz.email, "For Uzbekistan", "body UZ", member_id=uz.id)
+    queue_email("nobody@example.org", "For no member", "body none")
+    db.session.commit()
+    _login_coordinator(auth, db, country="UZ", coordinator_scope="UZ")
+    html = client.get("/coordinator/outbox").get_data(as_text=True)
+    assert "For Uzbekistan" in html
+    assert "For Kazakhstan" not in html and "kz-member@example.org" not in html
+    assert "For no member" not in html
+
+
+def test_reset_link_in_the_outbox_is_masked_for_every_coordinator(client, auth, db, development):
+    """A focal point asks a reset for the regional coordinator and opens the outbox: no link."""
+    regional = make_coordinator(db, email="regional@example.org", country="KZ")
+    _login_coordinator(auth, db, country="KZ", coordinator_scope="KZ")
+    token = request_password_reset(regional.email)
+    db.session.commit()
+    html = client.get("/coordinator/outbox").get_data(as_text=True)
+    assert "Reset your Bridges password" in html
+    assert token not in html and "/password/reset/…" in html
+    assert client.get(f"/password/reset/{token}").status_code == 200  # the link itself still works
+
+
+def test_focal_point_cannot_suspend_a_coordinator_of_her_country(client, auth, db):
+    regional = make_coordinator(db, email="regional@example.org", country="UZ", display_name="Regional UZ")
+    _login_coordinator(auth, db, country="UZ", coordinator_scope="UZ")
+    members = client.get("/coordinator/members").get_data(as_text=True)
+    assert "Regional UZ" in members
+    assert f"/coordinator/members/{regional.id}/suspend" not in members
+    response = auth.post(
+        f"/coordinator/members/{regional.id}/suspend", {"note": ""}, token_from="/coordinator/members", follow_redirects=True
+    )
+    assert "Only a regional coordinator can change a coordinator" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Member, regional.id).status == MemberStatus.ACTIVE
+
+
+def test_regional_coordinator_may_suspend_a_focal_point(client, auth, db):
+    focal = make_coordinator(db, email="focal@example.org", country="UZ", coordinator_scope="UZ")
+    _login_coordinator(auth, db)
+    auth.post(f"/coordinator/members/{focal.id}/suspend", {"note": ""}, token_from="/coordinator/members")
+    db.session.expire_all()
+    assert db.session.get(Member, focal.id).status == MemberStatus.SUSPENDED

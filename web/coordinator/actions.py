@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
+from .. import policy
 from ..audit import record
 from ..extensions import db
+from ..matches import lifecycle, proposals, rules
 from ..models import (
     ForbiddenPair,
     Member,
-    MemberStatus,
     Mentorship,
-    MentorshipEvent,
     MentorshipState,
 )
 from ..validation import ValidationFailed
@@ -28,68 +28,21 @@ log = logging.getLogger(__name__)
 S = MentorshipState
 
 
-SOFT_PROBLEMS = ("same_country", "no_shared_language", "gap_too_small")
-
-
-def _to_matcher(member: Member, exclude: tuple[str, ...] = ()):
-    import matcher
-
-    roles = tuple(r for r, on in (("mentor", member.is_mentor), ("mentee", member.is_mentee)) if on)
-    return matcher.Member(
-        id=str(member.id),
-        country=member.country,
-        agency=member.agency_kind,
-        roles=roles,
-        languages=tuple(member.language_codes),
-        skills=tuple(member.skills),
-        goals=tuple(member.goals),
-        bio=member.bio or "",
-        years_of_service=max(0, int(member.years_of_service or 0)),
-        capacity=max(0, int(member.capacity or 0)),
-        exclude=exclude,
-    )
-
-
-def pair_check(mentor: Member, mentee: Member) -> list[str]:
-    """Every reason against this pair: the matcher's hard constraints (``check_pair``)
-    and the database's (``pair_problems``: capacity, a mentee already taken, bans)."""
-    import matcher
-    from jobs.matching import match_config
-
-    from ..matches.services import pair_problems
-
-    codes = list(pair_problems(mentor, mentee))
-    for code in matcher.check_pair(_to_matcher(mentor), _to_matcher(mentee), match_config()):
-        code = "forbidden" if code == "excluded" else code
-        if code not in codes:
-            codes.append(code)
-    return codes
-
-
-def problem_message(code: str) -> str:
-    from ..matches.services import PROBLEM_MESSAGES
-
-    return str(PROBLEM_MESSAGES.get(code, code))
-
-
 def create_pair(
     coordinator: Member, mentor_ref: str, mentee_ref: str, *, override: bool, reason: str, now: datetime
 ) -> Mentorship:
     """Propose a pair by hand. Soft constraints (same country, no shared language, too
     small a gap) may be broken only with ``override`` and a reason, which are recorded;
-    the others (capacity, a mentee already taken, bans, inactive members) never."""
-    from ..matches.services import HARD_PROBLEMS, propose
-
+    the others (capacity, a mentee already taken, bans, inactive members) never.
+    The rules are ``web.matches.rules``; ``propose`` checks them again under lock."""
     reason = (reason or "").strip()
     mentor, mentee = _pair_members(coordinator, mentor_ref, mentee_ref, _l("You can pair only members of your own country."))
-    problems = pair_check(mentor, mentee)
-    hard = [p for p in problems if p in HARD_PROBLEMS or p not in SOFT_PROBLEMS]
-    soft = [p for p in problems if p not in hard]
+    hard, soft = rules.split(rules.pair_problems(mentor, mentee))
     if hard:
-        raise ValidationFailed([(None, problem_message(p)) for p in hard])
+        raise ValidationFailed([(None, rules.message(p)) for p in hard])
     if soft and not override:
         raise ValidationFailed(
-            [(None, problem_message(p)) for p in soft]
+            [(None, rules.message(p)) for p in soft]
             + [("override", _l("To pair them anyway, tick the override and give a reason."))]
         )
     if soft and not reason:
@@ -97,7 +50,7 @@ def create_pair(
     if len(reason) > 2000:
         raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
     score, reasons = _explain(mentor, mentee)
-    m = propose(
+    m = proposals.propose(
         mentor,
         mentee,
         run=None,
@@ -117,10 +70,9 @@ def _explain(mentor: Member, mentee: Member) -> tuple[float | None, list[dict]]:
     """The matcher's score and reasons for a hand-made pair, where it can give them."""
     try:
         import matcher
-        from jobs.matching import match_config
 
-        config = match_config()
-        a, b = _to_matcher(mentor), _to_matcher(mentee)
+        config = rules.match_config()
+        a, b = rules.to_matcher(mentor), rules.to_matcher(mentee)
         return float(matcher.score_pair(a, b, config)), [dict(r) for r in matcher.explain_pair(a, b, config)]
     except Exception:  # noqa: BLE001 - a missing explanation must not stop a manual pair
         log.warning("no matcher explanation for manual pair %s-%s", mentor.id, mentee.id)
@@ -129,27 +81,12 @@ def _explain(mentor: Member, mentee: Member) -> tuple[float | None, list[dict]]:
 
 def end_mentorship(coordinator: Member, m: Mentorship, reason: str, now: datetime) -> Mentorship:
     """A coordinator ends an open mentorship (or withdraws a pending proposal) with a reason;
-    the pair is never proposed again and both are told by email."""
-    reason = (reason or "").strip()
+    the pair is never proposed again and both are told by email. The transition is
+    ``lifecycle.end_by_coordinator``: when a member acted first, nothing is written."""
     if not in_scope(coordinator, m.mentor, m.mentee):
         abort(404)
-    if m.state not in S.OPEN:
-        raise ValidationFailed([(None, _l("This mentorship is already closed."))])
-    if not reason:
-        raise ValidationFailed([("reason", _l("Tell us briefly why the mentorship ends."))])
-    if len(reason) > 2000:
-        raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
-    from ..matches.services import forbid
-
-    db.session.add(
-        MentorshipEvent(mentorship=m, at=now, actor_id=coordinator.id, from_state=m.state, to_state=S.ENDED, note=reason)
-    )
-    previous = m.state
-    m.state = S.ENDED
-    m.closed_at = now
-    m.closed_by_id = coordinator.id
-    m.close_reason = reason
-    forbid(m.mentor_id, m.mentee_id, "ended", coordinator, now)
+    previous = lifecycle.end_by_coordinator(m, coordinator, now, reason)
+    reason = m.close_reason
     record(coordinator, "mentorship.end", m, from_state=previous, reason=reason)
     for member, other in ((m.mentor, m.mentee), (m.mentee, m.mentor)):
         _tell_ended(member, other)
@@ -226,19 +163,8 @@ def reopen_member(coordinator: Member, member_ref: str | int, now: datetime) -> 
 
 
 def matching_blockers(member: Member) -> list[str]:
-    """What still keeps a member out of the next run, as sentences."""
-    from ..matches.services import open_count, open_mentorship_of_mentee
-
-    out = []
-    if member.status != MemberStatus.ACTIVE:
-        out.append(_("Her account is not active."))
-    if not member.is_mentee and not member.is_mentor:
-        out.append(_("She is neither looking for a mentor nor offering mentoring."))
-    if member.is_mentee and open_mentorship_of_mentee(member.id) is not None:
-        out.append(_("She already has a pending or active mentorship as mentee."))
-    if member.is_mentor and open_count(member.id) >= (member.capacity or 0):
-        out.append(_("As a mentor she has no free place."))
-    return out
+    """What still keeps a member out of the next run, as sentences (``rules.member_problems``)."""
+    return [rules.member_problem_message(code) for code in rules.member_problems(member)]
 
 
 def coordinator_bans(coordinator: Member, limit: int = 100) -> list[ForbiddenPair]:
@@ -260,7 +186,5 @@ def coordinator_bans(coordinator: Member, limit: int = 100) -> list[ForbiddenPai
 
 def open_mentorships(coordinator: Member, limit: int = 200) -> list[Mentorship]:
     stmt = select(Mentorship).where(Mentorship.state.in_(S.OPEN))
-    if coordinator.coordinator_scope:
-        ids = select(Member.id).where(Member.country == coordinator.coordinator_scope)
-        stmt = stmt.where(or_(Mentorship.mentor_id.in_(ids), Mentorship.mentee_id.in_(ids)))
+    stmt = stmt.where(policy.pair_clause(coordinator, Mentorship.mentor_id, Mentorship.mentee_id))
     return list(db.session.scalars(stmt.order_by(Mentorship.id.desc()).limit(limit)))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import or_, select
 
+from .. import policy
 from ..extensions import db
 from ..models import (
     AuditLog,
@@ -17,13 +18,7 @@ def audit_entries(coordinator: Member, action: str | None = None):
     stmt = select(AuditLog)
     if action:
         stmt = stmt.where(or_(AuditLog.action == action, AuditLog.action.like(f"{action}.%")))
-    scope = coordinator.coordinator_scope
-    if scope:
-        colleagues = select(Member.id).where(Member.is_coordinator.is_(True), Member.coordinator_scope == scope)
-        own = select(cast(Member.id, String)).where(Member.country == scope)
-        stmt = stmt.where(
-            or_(AuditLog.actor_id.in_(colleagues), and_(AuditLog.target_type == "member", AuditLog.target_id.in_(own)))
-        )
+    stmt = stmt.where(policy.audit_clause(coordinator))
     return stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..validation import Form
 from wtforms import BooleanField, DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from .. import taxonomy
 from ..profile.forms import options
 from ..runs.services import WEIGHT_LABELS
+from ..validation import Form
 
 
 class ButtonForm(Form):

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from .. import taxonomy
+from .. import policy, taxonomy
 from ..extensions import db
 from ..models import (
     CheckIn,
@@ -52,8 +52,8 @@ def parse_filters(args, coordinator: Member) -> Filters:
     country = args.get("country") or None
     if country not in taxonomy.COUNTRIES:
         country = None
-    if coordinator.coordinator_scope:
-        country = coordinator.coordinator_scope
+    if not policy.is_regional(coordinator):
+        country = policy.scope_of(coordinator)
     agency = args.get("agency") or None
     if agency not in taxonomy.AGENCY_KINDS:
         agency = None
@@ -90,7 +90,7 @@ def health(coordinator: Member, f: Filters, now: datetime) -> dict[str, Any]:
     """The programme's figures now (waiting, active, quiet) and over the period (acceptance,
     time to accept, completions, failures)."""
     start = f.start(now)
-    scoped = f if not coordinator.coordinator_scope else Filters(coordinator.coordinator_scope, f.agency, f.period)
+    scoped = f if policy.is_regional(coordinator) else Filters(policy.scope_of(coordinator), f.agency, f.period)
 
     applications = list(
         db.session.scalars(

@@ -1,4 +1,7 @@
-"""Coordinator rules: admitting, rejecting, suspending and reactivating members."""
+"""Applications and members: admitting, rejecting, suspending and reactivating.
+
+Who may act on whom is ``web.policy.may_act_on_member``: members she covers, never herself,
+a coordinator only when she is regional."""
 
 from __future__ import annotations
 
@@ -8,23 +11,16 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
+from .. import policy
 from ..audit import record
 from ..extensions import db
 from ..mail import queue_email
 from ..models import Member, MemberStatus, utcnow
+from ..policy import scoped_members
 from ..validation import ValidationFailed
 
 log = logging.getLogger(__name__)
-
-
-def scoped_members(coordinator: Member):
-    """Members a coordinator may see: all for regional coordinators, her country for a focal point."""
-    stmt = select(Member)
-    if coordinator.coordinator_scope:
-        stmt = stmt.where(Member.country == coordinator.coordinator_scope)
-    return stmt
 
 
 def get_member_for(coordinator: Member, member_id: int) -> Member | None:
@@ -43,6 +39,8 @@ def _transition(
         raise ValidationFailed([(None, _l("This member's status has changed meanwhile; nothing was done."))])
     if member.id == coordinator.id:
         raise ValidationFailed([(None, _l("You cannot change your own status."))])
+    if not policy.may_act_on_member(coordinator, member):
+        raise ValidationFailed([(None, _l("Only a regional coordinator can change a coordinator's status."))])
     member.status = to
     member.status_note = (note or "").strip()[:2000]
     member.reviewed_at = utcnow()

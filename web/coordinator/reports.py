@@ -11,14 +11,14 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from .. import taxonomy
+from .. import policy, taxonomy
 from ..extensions import db
 from ..models import (
     MatchRun,
     MatchRunStatus,
     Member,
 )
-from .scope import _members, in_scope, is_regional
+from .scope import _members
 
 PAIRS_PER_PAGE = 100
 
@@ -171,11 +171,11 @@ def report(run: MatchRun, coordinator: Member, sort: str = DEFAULT_SORT) -> Repo
         )
         for p in run.pairs
     ]
-    pairs = [p for p in pairs if in_scope(coordinator, p.mentor, p.mentee)]
+    pairs = [p for p in pairs if policy.covers_any(coordinator, p.mentor, p.mentee)]
     unmatched = []
     for u in unmatched_entries:
         member = people.get(int(u["id"])) if str(u.get("id", "")).isdigit() else None
-        if member is not None and in_scope(coordinator, member) or (member is None and is_regional(coordinator)):
+        if policy.covers(coordinator, member):
             unmatched.append(UnmatchedRow(member, dict(u)))
     prev = previous_run(run)
     return Report(

@@ -6,7 +6,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import taxonomy
+from .. import policy, taxonomy
 from ..audit import record
 from ..extensions import db
 from ..models import (
@@ -14,11 +14,11 @@ from ..models import (
     MemberStatus,
 )
 from ..validation import ValidationFailed
-from .scope import find_member, is_regional
+from .scope import find_member
 
 
 def require_regional(coordinator: Member) -> None:
-    if not is_regional(coordinator):
+    if not policy.may_manage_coordinators(coordinator):
         abort(403)
 
 
@@ -63,6 +63,8 @@ def reset_second_factor(coordinator: Member, member_id: int) -> Member:
     member = db.session.get(Member, member_id)
     if member is None or not member.is_coordinator:
         abort(404)
+    if not policy.may_act_on_coordinator(coordinator, member):
+        abort(403)
     member.totp_secret = None
     member.rotate_session()
     record(coordinator, "coordinator.totp_reset", member)

@@ -1,4 +1,5 @@
-"""Where a coordinator's scope is looked up: loaders that refuse (404) what she may not see."""
+"""Loaders of the coordinator area: each asks ``web.policy`` and refuses (404) what the
+coordinator may not see, so its existence is not revealed."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import policy
 from ..extensions import db
 from ..models import (
     MatchRun,
@@ -13,26 +15,23 @@ from ..models import (
     Member,
     Mentorship,
 )
+from ..policy import is_regional, scoped_members
 from ..validation import ValidationFailed
-from .members import scoped_members
 
-# --- scope ---------------------------------------------------------------------------------
-
-
-def is_regional(coordinator: Member) -> bool:
-    return coordinator.coordinator_scope is None
+__all__ = ["find_member", "get_mentorship_for_coordinator", "get_run", "in_scope", "is_regional", "scoped_members"]
 
 
 def in_scope(coordinator: Member, *people: Member | None) -> bool:
-    """True when any of ``people`` is a member the coordinator looks after."""
-    scope = coordinator.coordinator_scope
-    return scope is None or any(p is not None and p.country == scope for p in people)
+    """The policy's cross-border rule: any of ``people`` is a member she covers."""
+    return policy.covers_any(coordinator, *people)
 
 
-def get_run(run_id: int) -> MatchRun:
-    """Any coordinator may open a run's report; what it lists is scoped in ``report``."""
+def get_run(run_id: int, coordinator: Member | None = None) -> MatchRun:
+    """Any coordinator may open a finished run's report; what it lists is scoped in ``report``."""
     run = db.session.get(MatchRun, run_id)
     if run is None or run.status in (MatchRunStatus.RUNNING,):
+        abort(404)
+    if coordinator is not None and not policy.may_open_runs(coordinator):
         abort(404)
     return run
 

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from .. import taxonomy
-from ..profile.services import visible_profile
+from ..policy import visible_profile
 from . import services
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")

@@ -14,14 +14,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import policy
 from ..extensions import db
 from ..matches.errors import refused
-from ..models import Member, MemberStatus, Mentorship, MentorshipState
 from ..models import (
     Conversation,
     ConversationKind,
     ConversationParticipant,
     ConversationState,
+    Member,
+    MemberStatus,
+    Mentorship,
+    MentorshipState,
     Message,
     MessageRateCounter,
     MessageReport,
@@ -135,9 +139,9 @@ def mentorship_conversation(m: Mentorship) -> Conversation | None:
 def start_direct(starter: Member, other: Member, body: str, now: datetime) -> Conversation:
     """Start a networking conversation with an opening message; the other may accept,
     ignore or block it. A pair has one direct conversation; writing again goes there."""
-    if other.id == starter.id:
-        raise _refuse(_l("You cannot start a conversation with yourself."))
-    if other.status != MemberStatus.ACTIVE:
+    if not policy.may_message(starter, other):
+        if other.id == starter.id:
+            raise _refuse(_l("You cannot start a conversation with yourself."))
         raise _refuse(_l("This member cannot receive messages."))
     conv = find_direct(starter, other)
     if conv is not None:
@@ -410,33 +414,15 @@ def report(conv: Conversation, reporter: Member, message_ids: list[int], note: s
     ]
     db.session.add(rep)
     db.session.flush()
-    for coordinator in _coordinators_for(reporter):
+    for coordinator in policy.coordinators_covering(reporter, other):
         notify(coordinator, "report_new", now=now, report_id=rep.id)
     log.info("report %s on conversation %s by %s (%d messages)", rep.id, conv.id, reporter.id, len(messages))
     return rep
 
 
-def _coordinators_for(member: Member) -> list[Member]:
-    return list(
-        db.session.scalars(
-            select(Member)
-            .where(
-                Member.is_coordinator.is_(True),
-                Member.status == MemberStatus.ACTIVE,
-                or_(Member.coordinator_scope.is_(None), Member.coordinator_scope == member.country),
-            )
-            .order_by(Member.id)
-        )
-    )
-
-
 def _reports_scope(coordinator: Member):
-    stmt = select(MessageReport)
-    if coordinator.coordinator_scope:
-        stmt = stmt.join(Member, Member.id == MessageReport.reporter_id).where(
-            Member.country == coordinator.coordinator_scope
-        )
-    return stmt
+    """Reports the coordinator covers: the reporter or the reported member (``web.policy``)."""
+    return select(MessageReport).where(policy.report_clause(coordinator))
 
 
 def reports_for(coordinator: Member, *, open_only: bool = True) -> list[MessageReport]:

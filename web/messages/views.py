@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from .. import policy
 from ..auth.decorators import coordinator_required
 from ..extensions import db
-from ..models import Member, MemberStatus, utcnow
+from ..models import Member, utcnow
 from ..notifications.services import unread_count as unread_notifications
 from ..validation import ValidationFailed
 from . import services, text
@@ -33,7 +34,7 @@ def index():
 @bp.route("/messages/new/<int:member_id>", methods=["GET", "POST"])
 def start(member_id: int):
     other = db.session.get(Member, member_id)
-    if other is None or other.status != MemberStatus.ACTIVE or other.id == current_user.id:
+    if not policy.may_message(current_user, other):
         abort(404)
     existing = services.find_direct(current_user, other)
     if existing is not None:

@@ -187,22 +187,7 @@ def profile_form_data(member: Member) -> dict:
 
 
 def visible_profile(member: Member, viewer: Member) -> dict:
-    """What ``viewer`` may see of ``member``: country, name and skills always;
-    the rest as her privacy settings allow (all of it for herself and coordinators)."""
-    full = viewer.id == member.id or viewer.is_coordinator
-    return {
-        "id": member.id,
-        "display_name": member.display_name,
-        "country": member.country,
-        "skills": member.skills,
-        "goals": member.goals,
-        "languages": member.language_codes,
-        "agency_kind": member.agency_kind,
-        "role": member.role,
-        "is_mentor": member.is_mentor,
-        "years_of_service": member.years_of_service,
-        "agency_name": member.agency_name if full or member.show_agency_name else None,
-        "rank": member.rank if full or member.show_rank else None,
-        "bio": member.bio if full or member.show_bio else None,
-        "email": member.email if full or member.show_email else None,
-    }
+    """What ``viewer`` may see of ``member``; the rule is ``web.policy.visible_profile``."""
+    from ..policy import visible_profile as decide
+
+    return decide(member, viewer)

@@ -6,8 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import policy
 from ..extensions import db
-from ..models import Member, MemberStatus
+from ..models import Member
 from ..validation import ValidationFailed
 from . import services
 from .forms import ProfileForm
@@ -43,7 +44,7 @@ def view(member_id: int):
 
     limit("profile_view", current_user.id, client_address())  # 429 past the limit: no bulk harvesting
     member = db.session.get(Member, member_id)
-    if member is None or (member.status != MemberStatus.ACTIVE and not current_user.is_coordinator):
+    if member is None or not policy.may_view_profile(current_user, member):
         abort(404)
     if member.id == current_user.id:
         return redirect(url_for("profile.me"))

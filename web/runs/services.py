@@ -39,7 +39,9 @@ SHOWN_UNMATCHED = 300
 
 
 def may_decide(coordinator: Member) -> bool:
-    return coordinator.coordinator_scope is None
+    from ..policy import may_decide_runs
+
+    return may_decide_runs(coordinator)
 
 
 def require_regional(coordinator: Member) -> None:
@@ -91,27 +93,27 @@ class Preview:
 def preview(run: MatchRun, coordinator: Member) -> Preview:
     """The run's pairs (with who was dropped at publication), its unmatched
     mentees and why, within the coordinator's scope."""
-    scope = coordinator.coordinator_scope
+    from ..policy import covers, covers_any
+
     dropped = {(d["mentor"], d["mentee"]): d.get("problems", []) for d in run.dropped or []}
     unmatched_rows = list((run.summary or {}).get("unmatched") or [])
     ids = {p.mentor_id for p in run.pairs} | {p.mentee_id for p in run.pairs}
     ids |= {int(u["id"]) for u in unmatched_rows}
     members = _members(ids)
 
-    def in_scope(*people: Member | None) -> bool:
-        return scope is None or any(p is not None and p.country == scope for p in people)
-
     rows = []
     for p in run.pairs:
         mentor, mentee = members.get(p.mentor_id), members.get(p.mentee_id)
-        if in_scope(mentor, mentee):
+        if covers_any(coordinator, mentor, mentee):
             rows.append(
                 PairRow(
                     mentor, mentee, p.score, list(p.reasons or []), dropped.get((str(p.mentor_id), str(p.mentee_id)), [])
                 )
             )
     unmatched = [
-        (members.get(int(u["id"])), u.get("reason", "")) for u in unmatched_rows if in_scope(members.get(int(u["id"])))
+        (members.get(int(u["id"])), u.get("reason", ""))
+        for u in unmatched_rows
+        if covers(coordinator, members.get(int(u["id"])))
     ]
     counts = Counter(code for _m, code in unmatched)
     return Preview(

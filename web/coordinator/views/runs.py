@@ -6,11 +6,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from jobs.matching import discard_run, publish_run
-
+from ... import policy
 from ...extensions import db
 from ...models import utcnow
 from ...runs import services
+from ...runs.publishing import discard_run, publish_run
 from ...validation import ValidationFailed
 from ..forms import ButtonForm, WhatIfForm, weights_from
 from . import bp
@@ -22,7 +22,7 @@ def runs():
         "coordinator/runs.html",
         runs=services.list_runs(),
         failures=services.failed_executions(),
-        may_decide=services.may_decide(current_user),
+        may_decide=policy.may_decide_runs(current_user),
     )
 
 
@@ -33,7 +33,8 @@ def run(run_id: int):
         "coordinator/run.html",
         run=run,
         view=services.preview(run, current_user),
-        may_decide=services.may_decide(current_user),
+        details=policy.run_details(current_user, run),
+        may_decide=policy.may_decide_runs(current_user),
         form=ButtonForm(),
         why=services.UNMATCHED_WHY,
         reasons=services.reason_sentences,
