@@ -1,1 +1,0 @@
-"""Only the TOTP pages are left here (moving to ``web/auth``); the coordinator area is ``web/coordinator``."""
