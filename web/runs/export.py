@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from web.extensions import db
-from web.models import MatchRun
+from ..extensions import db
+from ..models import MatchRun
 
 
 def export_run(run_id: int, members_path, pairs_path, config_path=None) -> tuple[list[dict], bool]:
