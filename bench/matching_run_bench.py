@@ -27,11 +27,11 @@ def bench_one(url: str, size: int) -> dict:
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import func, select
 
-    from jobs.matching import run_matching
     from web import create_app
     from web.demo import seed
     from web.extensions import db
     from web.models import Mentorship, utcnow
+    from web.runs.running import run_matching
 
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "BASE_URL": "http://localhost", "MAIL_SUPPRESS_SEND": True}

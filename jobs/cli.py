@@ -118,9 +118,9 @@ def runs_publish(run_id, email):
     """Publish draft RUN_ID (for runs too large to publish from the page in time)."""
     from web.extensions import db
     from web.models import MatchRun, Member, utcnow
+    from web.runs.publishing import publish_run
     from web.validation import ValidationFailed
 
-    from .matching import publish_run
     from .scheduler import _deliver_mail
 
     run = db.session.get(MatchRun, run_id)
@@ -169,7 +169,7 @@ def runs_export(run_id, members_path, pairs_path, config_path):
     `python -m matcher --input MEMBERS` then gives the same pairs, less those
     the run dropped at publication, which are listed on standard error.
     """
-    from .export import export_run
+    from web.runs.export import export_run
 
     try:
         dropped, default_config = export_run(run_id, members_path, pairs_path, config_path)

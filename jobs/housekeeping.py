@@ -11,7 +11,7 @@ from flask import current_app
 
 def expire_proposals(session, now: datetime) -> dict:
     """Expire proposals unanswered for PROPOSAL_TTL_DAYS; remind after PROPOSAL_REMINDER_DAYS."""
-    from web.matches.services import expire_proposals as expire
+    from web.matches.sweeps import expire_proposals as expire
 
     config = current_app.config
     result = expire(now, ttl_days=int(config["PROPOSAL_TTL_DAYS"]), remind_days=int(config["PROPOSAL_REMINDER_DAYS"]))
@@ -19,15 +19,16 @@ def expire_proposals(session, now: datetime) -> dict:
 
 
 def checkin_reminders(session, now: datetime) -> dict:
-    from web.matches.services import send_checkin_reminders
+    from web.matches.sweeps import send_checkin_reminders
 
     return {"reminded": int(send_checkin_reminders(now))}
 
 
 def feedback_requests(session, now: datetime) -> dict:
-    from web.matches.services import request_feedback
+    """Ask for feedback before the end date, then complete the mentorships whose end date has come."""
+    from web.matches.sweeps import complete_due, request_feedback
 
-    return {"requested": int(request_feedback(now))}
+    return {"requested": int(request_feedback(now)), "completed": int(complete_due(now))}
 
 
 def digest(session, now: datetime) -> dict:

@@ -15,7 +15,7 @@ NOW = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
 
 
 def test_coordinator_previews_reads_the_report_and_publishes(new_page, live_server):
-    from jobs.matching import run_matching
+    from web.runs.running import run_matching
 
     with live_server.db() as db:
         make_coordinator(db, email="coordinator@example.org", display_name="Regional Coordinator")

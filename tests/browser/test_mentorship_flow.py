@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.support import sign_in
 from tests.factories import make_member, make_mentor
-from web.matches import services
+from web.matches import proposals
 from web.models import utcnow
 
 
@@ -27,7 +27,7 @@ def test_mentor_accepts_mentee_confirms_and_they_exchange_messages(new_page, liv
             years_of_service=4,
             goals=("crisis_communication",),
         )
-        m = services.propose(
+        m = proposals.propose(
             mentor,
             mentee,
             run=None,

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jobs.matching import publish_run, run_matching
 from tests.factories import make_coordinator, make_member, make_mentor
+from web.runs.publishing import publish_run
+from web.runs.running import run_matching
 
 pytest.importorskip("matcher", reason="the matcher library is not importable yet")
 
@@ -58,7 +59,7 @@ def test_exported_run_is_reproduced_by_the_matcher(db, runner, tmp_path):
 
 
 def test_export_lists_pairs_dropped_at_write_time_and_leaves_them_out(db, runner, tmp_path):
-    from web.matches.services import propose
+    from web.matches.proposals import propose
     from web.models import Member
 
     make_mentor(db, country="KZ", languages=("ru",), capacity=2, years_of_service=20)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
 from jobs import scheduler as sched
-from jobs.matching import collect_members
 from tests.factories import make_member, make_mentor
+from web.matches import lifecycle, proposals
 from web.models import JobExecution, Mentorship, MentorshipState
-
-mentoring = pytest.importorskip("web.matches.services", reason="the mentorship services are not there yet")
+from web.runs.pool import collect_members
 
 T0 = datetime(2025, 3, 10, 4, 0, tzinfo=UTC)
 
@@ -21,7 +19,7 @@ T0 = datetime(2025, 3, 10, 4, 0, tzinfo=UTC)
 def _proposal(db, now=T0) -> Mentorship:
     mentor = make_mentor(db, country="KZ", languages=("ru",))
     mentee = make_member(db, country="KG", languages=("ru",))
-    m = mentoring.propose(mentor, mentee, run=None, score=0.5, reasons=[], actor=None, now=now)
+    m = proposals.propose(mentor, mentee, run=None, score=0.5, reasons=[], actor=None, now=now)
     db.session.commit()
     return m
 
@@ -67,8 +65,8 @@ def test_configured_ttl_is_used(app, db, monkeypatch):
 
 def _active(db, now=T0) -> Mentorship:
     m = _proposal(db, now)
-    mentoring.accept(m, m.mentor, now)
-    mentoring.confirm(m, m.mentee, now)
+    lifecycle.accept(m, m.mentor, now)
+    lifecycle.confirm(m, m.mentee, now)
     db.session.commit()
     assert m.state == MentorshipState.ACTIVE
     return m
@@ -84,9 +82,12 @@ def test_quiet_active_mentorship_gets_a_checkin_reminder_after_a_month(app, db):
 def test_feedback_is_requested_near_the_end_of_the_programme(app, db):
     m = _active(db)
     ends = m.ends_on
-    assert _run_on(app, "feedback", ends - timedelta(days=30)).result == {"requested": 0}
-    assert _run_on(app, "feedback", ends - timedelta(days=10)).result == {"requested": 1}
-    assert _run_on(app, "feedback", ends - timedelta(days=9)).result == {"requested": 0}
+    assert _run_on(app, "feedback", ends - timedelta(days=30)).result == {"requested": 0, "completed": 0}
+    assert _run_on(app, "feedback", ends - timedelta(days=10)).result == {"requested": 1, "completed": 0}
+    assert _run_on(app, "feedback", ends - timedelta(days=9)).result == {"requested": 0, "completed": 0}
+    assert _run_on(app, "feedback", ends).result == {"requested": 0, "completed": 1}
+    db.session.expire_all()
+    assert db.session.get(Mentorship, m.id).state == MentorshipState.COMPLETED
 
 
 def test_digest_job_sends_one_email_per_member_who_chose_it(app, db):
@@ -94,7 +95,7 @@ def test_digest_job_sends_one_email_per_member_who_chose_it(app, db):
 
     mentor = make_mentor(db, country="KZ", languages=("ru",), email_notifications="digest")
     mentee = make_member(db, country="KG", languages=("ru",))
-    mentoring.propose(mentor, mentee, run=None, score=0.5, reasons=[], actor=None, now=T0)
+    proposals.propose(mentor, mentee, run=None, score=0.5, reasons=[], actor=None, now=T0)
     db.session.commit()
     before = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to == mentor.email)).all()
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from jobs.matching import collect_members, discard_run, publish_run, run_matching
 from tests.factories import make_coordinator, make_member, make_mentor
 from web.models import (
     AuditLog,
@@ -19,10 +18,10 @@ from web.models import (
     Mentorship,
     MentorshipState,
 )
+from web.runs.pool import collect_members
+from web.runs.publishing import discard_run, publish_run
+from web.runs.running import run_matching
 from web.validation import ValidationFailed
-
-pytest.importorskip("matcher", reason="the matcher library is not importable yet")
-pytest.importorskip("web.matches.services", reason="the mentorship services are not there yet")
 
 NOW = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
@@ -104,7 +103,7 @@ def test_declined_and_forbidden_pairs_are_excluded_both_ways(db):
 
 
 def test_publishing_proposes_each_pair_and_drops_one_matched_by_hand_meanwhile(db):
-    from web.matches.services import propose
+    from web.matches.proposals import propose
 
     kz, kg, a, b, c = _small_pool(db)
     coordinator = make_coordinator(db)
@@ -161,7 +160,7 @@ def test_publishing_drops_a_pair_whose_mentor_was_filled_earlier_in_the_same_run
 
 
 def test_run_interrupted_after_first_writes_leaves_no_proposals_and_a_failed_run(db, monkeypatch):
-    import web.matches.services as mentoring
+    import web.matches.proposals as mentoring
     from web.models import Notification
 
     _small_pool(db)
@@ -187,7 +186,7 @@ def test_run_interrupted_after_first_writes_leaves_no_proposals_and_a_failed_run
 
 
 def test_publish_that_fails_keeps_the_draft_and_sends_nothing(db, monkeypatch):
-    import web.matches.services as mentoring
+    import web.matches.proposals as mentoring
 
     _small_pool(db)
     coordinator = make_coordinator(db)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from jobs.matching import run_matching
 from tests.conftest import csrf_token
 from tests.factories import make_coordinator, make_member, make_mentor
 from web.models import AuditLog, JobExecution, MatchRun, Mentorship
+from web.runs.running import run_matching
 
 pytest.importorskip("matcher", reason="the matcher library is not importable yet")
 

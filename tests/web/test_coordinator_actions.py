@@ -11,6 +11,7 @@ from tests.factories import make_coordinator, make_member, make_mentor
 from web.audit import record
 from web.coordinator import actions as services
 from web.coordinator.audit_guard import AuditLogIsAppendOnly
+from web.matches import rules
 from web.models import AuditLog, ForbiddenPair, Member, Mentorship, MentorshipEvent
 from web.validation import ValidationFailed
 
@@ -80,7 +81,7 @@ def test_matcher_constraints_are_checked_too(db, app, regional):
     mentor = make_mentor(db, country="KZ", languages=("kk",), years_of_service=6)
     mentee = make_member(db, country="KG", languages=("ky",), years_of_service=5)
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        assert set(services.pair_check(mentor, mentee)) >= {"no_shared_language", "gap_too_small"}
+        assert set(rules.pair_problems(mentor, mentee)) >= {"no_shared_language", "gap_too_small"}
 
 
 def test_coordinator_ends_a_mentorship_and_the_pair_is_never_proposed_again(client, auth, db, regional):

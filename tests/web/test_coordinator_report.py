@@ -204,7 +204,7 @@ def test_printable_report_has_the_print_stylesheet_and_is_audited(client, auth, 
 
 
 def test_report_of_a_real_run_agrees_with_its_summary(client, auth, db, app):
-    from jobs.matching import run_matching
+    from web.runs.running import run_matching
 
     for i in range(3):
         make_mentor(db, country="KZ", display_name=f"Mentor {i}", capacity=1, skills=("leadership",))

@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.factories import make_member, make_mentor
-from web.matches import services as matches
-from web.models import utcnow
-from web.models import Conversation
+from web.matches import proposals
+from web.models import Conversation, utcnow
 
 
 class Inbox:
@@ -50,7 +49,7 @@ def _text(message) -> str:
 def test_acceptance_and_new_message_emails_arrive_translated_with_link_only(client, auth, db, inbox):
     mentor = make_mentor(db, email="aigul@example.org", country="KZ", locale="en")
     mentee = make_member(db, email="nurzat@example.org", country="KG", locale="ru", display_name="Нурзат")
-    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
+    m = proposals.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
     db.session.commit()
     inbox.messages.clear()  # the proposal email to the mentor is not what this test is about
     auth.login("aigul@example.org")

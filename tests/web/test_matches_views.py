@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.factories import make_coordinator, make_member, make_mentor
-from web.matches import services
-from web.models import MemberStatus, Mentorship, utcnow
-from web.models import Conversation
+from web.matches import lifecycle, progress, proposals
+from web.models import Conversation, MemberStatus, Mentorship, utcnow
 
 REASONS = [
     {"kind": "shared_language", "code": "ru"},
@@ -40,7 +39,7 @@ def proposal(db):
         show_bio=True,
         goals=("crisis_communication",),
     )
-    m = services.propose(mentor, mentee, run=None, score=0.9, reasons=REASONS, actor=None, now=utcnow())
+    m = proposals.propose(mentor, mentee, run=None, score=0.9, reasons=REASONS, actor=None, now=utcnow())
     db.session.commit()
     return m
 
@@ -152,8 +151,8 @@ def test_mentee_sees_proposal_pending(client, auth, proposal):
 
 def test_ending_needs_a_reason_and_coordinator_sees_it(client, auth, db, proposal):
     now = utcnow()
-    services.accept(proposal, proposal.mentor, now)
-    services.confirm(proposal, proposal.mentee, now)
+    lifecycle.accept(proposal, proposal.mentor, now)
+    lifecycle.confirm(proposal, proposal.mentee, now)
     db.session.commit()
     make_coordinator(db, email="coord@example.org")
     auth.login("nurzat@example.org")
@@ -203,14 +202,14 @@ def test_members_cannot_open_the_coordinator_overview(client, auth, proposal):
 
 def test_goals_checkins_and_feedback_through_the_page(client, auth, db, proposal):
     now = utcnow()
-    services.accept(proposal, proposal.mentor, now)
-    services.confirm(proposal, proposal.mentee, now)
+    lifecycle.accept(proposal, proposal.mentor, now)
+    lifecycle.confirm(proposal, proposal.mentee, now)
     db.session.commit()
     auth.login("nurzat@example.org")
     page = f"/matches/{proposal.id}"
     assert _post(client, page, f"{page}/goals", {"topic": "crisis_communication", "text": ""}).status_code == 302
     db.session.expire_all()
-    goal_id = services.goals_of(proposal)[0].id
+    goal_id = progress.goals_of(proposal)[0].id
     assert _post(client, page, f"{page}/goals/{goal_id}", {"progress": "50"}).status_code == 302
     assert (
         _post(

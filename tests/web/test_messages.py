@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
 from tests.factories import make_coordinator, make_member, make_mentor
-from web.matches import services as matches
+from web.matches import lifecycle, proposals
 from web.messages import services
-from web.models import MemberStatus, utcnow
-from web.models import Conversation, Message, MessageRateCounter
+from web.models import Conversation, MemberStatus, Message, MessageRateCounter, utcnow
 from web.validation import ValidationFailed
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -24,9 +23,9 @@ def talk(db):
     """An active mentorship between Aigul (mentor, KZ) and Nurzat (mentee, KG)."""
     mentor = make_mentor(db, email="aigul@example.org", display_name="Aigul", country="KZ", timezone="Asia/Almaty")
     mentee = make_member(db, email="nurzat@example.org", display_name="Nurzat", country="KG", timezone="Asia/Bishkek")
-    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
-    matches.accept(m, mentor, utcnow())
-    matches.confirm(m, mentee, utcnow())
+    m = proposals.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
+    lifecycle.accept(m, mentor, utcnow())
+    lifecycle.confirm(m, mentee, utcnow())
     db.session.commit()
     conv = db.session.scalar(select(Conversation))
     return mentor, mentee, conv
@@ -185,7 +184,7 @@ def test_only_the_member_who_blocked_can_unblock(db, talk):
 
 def test_mentorship_conversation_is_read_only_after_the_end(db, talk):
     mentor, mentee, conv = talk
-    matches.end(conv.mentorship, mentee, NOW, reason="Moved")
+    lifecycle.end(conv.mentorship, mentee, NOW, reason="Moved")
     with pytest.raises(ValidationFailed):
         services.send_message(conv, mentor, "hello?", NOW)
     with pytest.raises(ValidationFailed):

@@ -8,10 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_member, make_mentor
-from web.matches import services as matches
+from web.matches import lifecycle, proposals
 from web.messages import services as messages
-from web.models import Mentorship, OutboxEmail
-from web.models import EmailState, Notification
+from web.models import EmailState, Mentorship, Notification, OutboxEmail
 from web.notifications.services import notify, send_digests
 from web.validation import ValidationFailed
 
@@ -28,9 +27,9 @@ def _mails(db, member=None) -> list[OutboxEmail]:
 def test_immediate_email_is_translated_and_has_a_link_but_no_message_text(db):
     mentor = make_mentor(db, country="KZ", locale="ru", display_name="Айгуль")
     mentee = make_member(db, country="KG", locale="en", display_name="Nurzat")
-    m = matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=NOW)
-    matches.accept(m, mentor, NOW)
-    matches.confirm(m, mentee, NOW)
+    m = proposals.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=NOW)
+    lifecycle.accept(m, mentor, NOW)
+    lifecycle.confirm(m, mentee, NOW)
     conv = messages.mentorship_conversation(m)
     messages.send_message(conv, mentee, "my secret plan for the border post", NOW)
     db.session.commit()
@@ -91,7 +90,7 @@ def test_propose_refuses_outside_a_request_too(app):
         mentor = make_mentor(None, country="KZ")
         mentee = make_member(None, country="KZ")
         with pytest.raises(ValidationFailed) as exc:
-            matches.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=NOW)
+            proposals.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=NOW)
         assert str(exc.value) == "Mentor and mentee work in the same country."
 
 

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import MentorshipState, utcnow
 from ..profile.services import visible_profile
 from ..validation import ValidationFailed
-from . import reasons, services
+from . import lifecycle, progress, reasons
 from .forms import (
     ActionForm,
     CheckInForm,
@@ -30,14 +30,14 @@ bp = Blueprint("matches", __name__)
 
 @bp.get("/matches/")
 def index():
-    groups = services.mentorships_of(current_user)
-    status, current = services.mentee_status(current_user)
+    groups = lifecycle.mentorships_of(current_user)
+    status, current = lifecycle.mentee_status(current_user)
     return render_template("matches/index.html", groups=groups, status=status, current=current, describe=reasons.describe)
 
 
 @bp.get("/matches/<int:mentorship_id>")
 def detail(mentorship_id: int):
-    m = services.get_mentorship_for(current_user, mentorship_id)
+    m = lifecycle.get_mentorship_for(current_user, mentorship_id)
     return _render_detail(m)
 
 
@@ -55,12 +55,12 @@ def _render_detail(m, status: int = 200, **forms):
         profile=visible_profile(other, current_user),
         is_mentor=current_user.id == m.mentor_id,
         reasons=reasons.describe(m.reasons),
-        events=services.events_visible_to(m, current_user),
-        goals=services.goals_of(m),
-        checkins=services.checkins_of(m),
-        feedback=services.feedback_of(m),
-        partner_feedback=services.partner_feedback(m, current_user),
-        feedback_open=services.feedback_open(m, utcnow()),
+        events=lifecycle.events_visible_to(m, current_user),
+        goals=progress.goals_of(m),
+        checkins=progress.checkins_of(m),
+        feedback=progress.feedback_of(m),
+        partner_feedback=progress.partner_feedback(m, current_user),
+        feedback_open=progress.feedback_open(m, utcnow()),
         conversation=mentorship_conversation(m),
         S=MentorshipState,
         action_form=ActionForm(),
@@ -76,7 +76,7 @@ def _render_detail(m, status: int = 200, **forms):
 
 def _transition(mentorship_id: int, action, form_cls, form_key: str, done: str, **fields):
     """Shared shape of every POST on a match: load hers, validate CSRF, call one service."""
-    m = services.get_mentorship_for(current_user, mentorship_id)
+    m = lifecycle.get_mentorship_for(current_user, mentorship_id)
     form = form_cls()
     if not form.validate():
         if "csrf_token" in form.errors:
@@ -87,7 +87,7 @@ def _transition(mentorship_id: int, action, form_cls, form_key: str, done: str, 
         action(m, current_user, now=utcnow(), **{k: f(form) for k, f in fields.items()})
     except ValidationFailed as exc:
         db.session.rollback()
-        m = services.get_mentorship_for(current_user, mentorship_id)
+        m = lifecycle.get_mentorship_for(current_user, mentorship_id)
         exc.apply_to(form)
         for message in form.form_errors:
             flash(message, "error")
@@ -101,7 +101,7 @@ def _transition(mentorship_id: int, action, form_cls, form_key: str, done: str, 
 def accept(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.accept,
+        lifecycle.accept,
         ActionForm,
         "action_form",
         _("You accepted the proposal. The mentee is asked to confirm."),
@@ -112,7 +112,7 @@ def accept(mentorship_id: int):
 def confirm(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.confirm,
+        lifecycle.confirm,
         ActionForm,
         "action_form",
         _("Your mentorship has started. You can now write to each other."),
@@ -123,7 +123,7 @@ def confirm(mentorship_id: int):
 def decline(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.decline,
+        lifecycle.decline,
         DeclineForm,
         "decline_form",
         _("You declined the proposal."),
@@ -135,7 +135,7 @@ def decline(mentorship_id: int):
 def end(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.end,
+        lifecycle.end,
         EndForm,
         "end_form",
         _("The mentorship has ended."),
@@ -147,7 +147,7 @@ def end(mentorship_id: int):
 def add_goal(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.add_goal,
+        progress.add_goal,
         GoalForm,
         "goal_form",
         _("The goal is added."),
@@ -160,11 +160,11 @@ def add_goal(mentorship_id: int):
 def goal_progress(mentorship_id: int, goal_id: int):
     return _transition(
         mentorship_id,
-        lambda m, actor, now, progress: services.set_goal_progress(m, actor, goal_id, progress, now),
+        lambda m, actor, now, value: progress.set_goal_progress(m, actor, goal_id, value, now),
         ProgressForm,
         "progress_form",
         _("Progress is saved."),
-        progress=lambda f: f.progress.data,
+        value=lambda f: f.progress.data,
     )
 
 
@@ -172,7 +172,7 @@ def goal_progress(mentorship_id: int, goal_id: int):
 def add_checkin(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.add_checkin,
+        progress.add_checkin,
         CheckInForm,
         "checkin_form",
         _("The check-in is saved."),
@@ -186,7 +186,7 @@ def add_checkin(mentorship_id: int):
 def feedback(mentorship_id: int):
     return _transition(
         mentorship_id,
-        services.submit_feedback,
+        progress.submit_feedback,
         FeedbackForm,
         "feedback_form",
         _("Thank you for your feedback."),
@@ -201,5 +201,5 @@ def feedback(mentorship_id: int):
 @bp.get("/coordinator/mentorships")
 @coordinator_required
 def coordinator_overview():
-    overview = services.overview_for(current_user)
+    overview = progress.overview_for(current_user)
     return render_template("matches/coordinator.html", overview=overview, S=MentorshipState)

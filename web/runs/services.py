@@ -17,8 +17,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..extensions import db
+from ..matches import rules
+from ..matches.rules import match_config
 from ..models import JobExecution, MatchRun, MatchRunStatus, Member
 from ..validation import ValidationFailed
+from .running import run_matching
 
 # Why a mentee of a run got no mentor: the matcher's codes (matcher.UNMATCHED_REASONS).
 UNMATCHED_WHY = {
@@ -133,9 +136,7 @@ def _members(ids) -> dict[int, Member]:
 
 
 def start_what_if(coordinator: Member, weights: dict[str, float], now) -> MatchRun:
-    """A draft run with these weights, to compare; commits (see ``jobs.matching``)."""
-    from jobs.matching import match_config, run_matching
-
+    """A draft run with these weights, to compare; commits (see ``running``)."""
     require_regional(coordinator)
     try:
         match_config(weights)
@@ -153,8 +154,6 @@ def start_what_if(coordinator: Member, weights: dict[str, float], now) -> MatchR
 
 def weight_defaults() -> dict[str, float]:
     """The weights a "what if" run starts from: the configured ones."""
-    from jobs.matching import match_config
-
     config = match_config().to_dict()
     return {name: config[name] for name in WEIGHT_LABELS if name in config}
 
@@ -167,12 +166,8 @@ def reason_sentences(reasons: list[dict]) -> list[str]:
 
 
 def problem_text(code: str) -> str:
-    """A write-time problem code (``pair_problems``) as a sentence."""
-    try:
-        from ..matches.services import PROBLEM_MESSAGES
-    except ImportError:
-        return code
-    return str(PROBLEM_MESSAGES.get(code, code))
+    """A write-time problem code (``rules.PROBLEMS``) as a sentence."""
+    return rules.message(code)
 
 
 def run_status_label(status: str) -> str:
