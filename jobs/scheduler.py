@@ -18,6 +18,17 @@ server, ``flask jobs run-now``), goes through :func:`execute`:
 
 The claim comes before the lock so that a process which loses the race for a
 slot can never record anything that would stop the winner.
+
+A process can die in the middle (``kill -9``, a power cut). A running execution
+therefore holds a lease (``JOB_LEASE_SECONDS``) that a heartbeat thread of the
+live process renews, with the SQLite lock row; the job's own work is one
+transaction that dies with the process, so nothing partial is written.
+:func:`recover` (at start and then every lease) marks executions whose lease
+expired ``failed`` ("interrupted"), and runs once the latest slot of each job
+that was missed or interrupted, when it is at most ``JOB_CATCHUP_GRACE_SECONDS``
+old: a missed slot is coalesced into one execution, and a second process that
+recovers at the same time finds the slot taken (the insert's unique constraint,
+or the conditional update of the interrupted row's ``attempt``).
 """
 
 from __future__ import annotations
@@ -32,9 +43,9 @@ import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, text
+from sqlalchemy import and_, delete, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from web.extensions import db
@@ -57,7 +68,7 @@ class JobFailed(Exception):
 
 
 def _matching(session, now: datetime, origin: str) -> dict:
-    from .matching import run_matching
+    from web.runs.running import run_matching
 
     run = run_matching(session, now=now, started_by=origin)
     result = {"run_id": run.id, "status": run.status, "pairs": len(run.pairs), "dropped": len(run.dropped or [])}
@@ -151,15 +162,16 @@ def slot_for(trigger, now: datetime, window: timedelta = MISFIRE_GRACE * 2) -> d
 
 
 class _Lock:
-    def __init__(self, release: Callable[[], None]):
+    def __init__(self, release: Callable[[], None], renew: Callable[[], None] | None = None):
         self.release = release
+        self.renew = renew or (lambda: None)
 
 
 def acquire_lock(name: str, ttl: timedelta) -> _Lock | None:
     """The job's lock, or None when another execution holds it."""
     engine = db.engine
     if engine.dialect.name == "postgresql":
-        from jobs.matching import lock_key
+        from web.runs.running import lock_key
 
         key = lock_key(f"job:{name}")
         conn = engine.connect()
@@ -191,47 +203,84 @@ def acquire_lock(name: str, ttl: timedelta) -> _Lock | None:
         with engine.begin() as conn:
             conn.execute(delete(SchedulerLock).where(SchedulerLock.name == name, SchedulerLock.holder == holder))
 
-    return _Lock(release_row)
+    def renew_row():
+        with engine.begin() as conn:
+            conn.execute(
+                update(SchedulerLock)
+                .where(SchedulerLock.name == name, SchedulerLock.holder == holder)
+                .values(expires_at=utcnow() + ttl)
+            )
+
+    return _Lock(release_row, renew_row)
 
 
 # Executions ----------------------------------------------------------------------------
 
 
 def execute(
-    app, name: str, scheduled_for: datetime, *, now: datetime | None = None, origin: str = "scheduler"
+    app,
+    name: str,
+    scheduled_for: datetime,
+    *,
+    now: datetime | None = None,
+    origin: str = "scheduler",
+    retry: tuple[int, int] | None = None,
 ) -> JobExecution | None:
     """Run job ``name`` for its slot ``scheduled_for`` at most once across processes.
 
-    Returns the execution record (``ok``, ``failed`` or ``skipped``), or None
-    when another process claimed the slot.
+    ``retry`` is ``(execution id, attempt)`` of an interrupted execution of
+    that slot to run again in the same row. Returns the execution record
+    (``ok``, ``failed`` or ``skipped``), or None when another process claimed
+    the slot.
     """
-    from .matching import job_locale
+    from web.runs.running import job_locale
 
     spec = JOBS[name]
     with app.app_context(), job_locale():
         session = db.session
         try:
-            execution_id = _claim_slot(session, name, scheduled_for)
+            lease = lease_length(app)
+            if retry is None:
+                execution_id = _claim_slot(session, name, scheduled_for, lease)
+            else:
+                execution_id = _reclaim(session, *retry, lease)
             if execution_id is None:
                 log.info("job %s for %s already claimed elsewhere; skipped", name, scheduled_for.isoformat())
                 return None
-            lock = acquire_lock(name, spec.lock_ttl)
-            if lock is None:
-                _finish(session, execution_id, "skipped", error="another execution of this job was still running")
-                log.warning("job %s for %s skipped: lock held", name, scheduled_for.isoformat())
-                return session.get(JobExecution, execution_id)
+            heartbeat = _Heartbeat(app, execution_id, lease)
+            heartbeat.start()
             try:
-                _run(session, spec, execution_id, now or utcnow(), origin)
+                # The SQLite lock row is leased like the execution: a dead holder frees it soon.
+                lock = acquire_lock(name, lease)
+                if lock is None:
+                    _finish(session, execution_id, "skipped", error="another execution of this job was still running")
+                    log.warning("job %s for %s skipped: lock held", name, scheduled_for.isoformat())
+                    return session.get(JobExecution, execution_id)
+                heartbeat.lock = lock
+                try:
+                    _run(session, spec, execution_id, now or utcnow(), origin)
+                finally:
+                    heartbeat.lock = None
+                    lock.release()
             finally:
-                lock.release()
+                heartbeat.stop()
             return session.get(JobExecution, execution_id)
         finally:
             session.expunge_all()
             session.remove()
 
 
-def _claim_slot(session, name: str, scheduled_for: datetime) -> int | None:
-    execution = JobExecution(job=name, scheduled_for=scheduled_for, started_at=utcnow(), status="running", host=HOST)
+def _claim_slot(session, name: str, scheduled_for: datetime, lease: timedelta) -> int | None:
+    started = utcnow()
+    execution = JobExecution(
+        job=name,
+        scheduled_for=scheduled_for,
+        started_at=started,
+        status="running",
+        host=HOST,
+        attempt=1,
+        lease_expires_at=started + lease,
+    )
     session.add(execution)
     try:
         session.commit()
@@ -239,6 +288,76 @@ def _claim_slot(session, name: str, scheduled_for: datetime) -> int | None:
         session.rollback()
         return None
     return execution.id
+
+
+def _reclaim(session, execution_id: int, attempt: int, lease: timedelta) -> int | None:
+    """Take an interrupted execution to run its slot again: one conditional update,
+    so of several processes recovering at once exactly one gets it."""
+    started = utcnow()
+    claimed = session.execute(
+        update(JobExecution)
+        .where(
+            JobExecution.id == execution_id,
+            JobExecution.attempt == attempt,
+            JobExecution.status == "failed",
+            JobExecution.interrupted_at.is_not(None),
+        )
+        .values(
+            attempt=attempt + 1,
+            status="running",
+            host=HOST,
+            started_at=started,
+            finished_at=None,
+            lease_expires_at=started + lease,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return execution_id if claimed == 1 else None
+
+
+def lease_length(app) -> timedelta:
+    return timedelta(seconds=max(1, int(app.config.get("JOB_LEASE_SECONDS") or 120)))
+
+
+class _Heartbeat(threading.Thread):
+    """Renews the execution's lease (and its SQLite lock row) every quarter of the
+    lease while the job runs, on a connection of its own."""
+
+    def __init__(self, app, execution_id: int, lease: timedelta):
+        super().__init__(name=f"lease-{execution_id}", daemon=True)
+        self.app = app
+        self.execution_id = execution_id
+        self.lease = lease
+        self.lock: _Lock | None = None
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = self.lease.total_seconds() / 4
+        while not self._stopped.wait(interval):
+            try:
+                with self.app.app_context():
+                    self.renew()
+            except Exception:  # noqa: BLE001 - a missed renewal is retried; the lease has slack
+                log.warning("execution %s: lease renewal failed", self.execution_id, exc_info=True)
+
+    def renew(self) -> None:
+        with db.engine.begin() as conn:
+            renewed = conn.execute(
+                update(JobExecution)
+                .where(JobExecution.id == self.execution_id, JobExecution.status == "running")
+                .values(lease_expires_at=utcnow() + self.lease)
+            ).rowcount
+        if not renewed:
+            log.error("execution %s: its lease was lost (marked interrupted elsewhere)", self.execution_id)
+        lock = self.lock
+        if lock is not None:
+            lock.renew()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self.is_alive():
+            self.join(timeout=10)
 
 
 def _run(session, spec: JobSpec, execution_id: int, now: datetime, origin: str) -> None:
@@ -271,6 +390,7 @@ def _finish(session, execution_id: int, status: str, *, result: dict | None = No
     execution = session.get(JobExecution, execution_id)
     execution.status = status
     execution.finished_at = utcnow()
+    execution.lease_expires_at = None
     execution.result = dict(result or {})
     execution.error = error
     execution.traceback = tb
@@ -297,6 +417,107 @@ def run_now(app, name: str, *, now: datetime | None = None, origin: str = "cli")
     return execute(app, name, now, now=now, origin=origin)
 
 
+# Recovery ------------------------------------------------------------------------------
+
+INTERRUPTED = "interrupted: its process stopped renewing the lease (killed or crashed); nothing it did was kept"
+
+
+def reap_expired(now: datetime | None = None) -> list[int]:
+    """Mark ``failed`` (interrupted) every running execution whose lease expired.
+
+    Executions from before leases existed (no lease) count as expired after
+    their job's lock time. Each row is updated only while its lease is still
+    expired, so a late heartbeat of a live process wins. Returns their ids.
+    """
+    now = now or utcnow()
+    session = db.session
+    stale = or_(
+        JobExecution.lease_expires_at < now,
+        *(
+            and_(
+                JobExecution.lease_expires_at.is_(None),
+                JobExecution.job == name,
+                JobExecution.started_at < now - spec.lock_ttl,
+            )
+            for name, spec in JOBS.items()
+        ),
+    )
+    ids = session.scalars(select(JobExecution.id).where(JobExecution.status == "running", stale)).all()
+    reaped = []
+    for execution_id in ids:
+        done = session.execute(
+            update(JobExecution)
+            .where(JobExecution.id == execution_id, JobExecution.status == "running", stale)
+            .values(status="failed", finished_at=now, interrupted_at=now, lease_expires_at=None, error=INTERRUPTED)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done:
+            reaped.append(execution_id)
+    session.commit()
+    for execution_id in reaped:
+        log.error("execution %s: lease expired, marked failed (interrupted)", execution_id)
+    return reaped
+
+
+def missed_slots(config, now: datetime | None = None, *, only=None, trigger_overrides=None) -> list[tuple]:
+    """``(job, slot, retry)`` for the latest slot of each job, at most the grace period
+    old, that has no execution (missed) or whose execution was interrupted (``retry`` =
+    ``(id, attempt)``). Older slots are not run: one catch-up per job (coalesced)."""
+    now = now or utcnow()
+    grace = timedelta(seconds=int(config.get("JOB_CATCHUP_GRACE_SECONDS") or 0))
+    if grace <= timedelta(0):
+        return []
+    all_triggers = {**triggers(config), **(trigger_overrides or {})}
+    found = []
+    for name in only or JOBS:
+        trigger = all_triggers[name]
+        fire = trigger.get_next_fire_time(None, now - grace)
+        slot = None
+        while fire is not None and fire <= now:
+            slot = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+        if slot is None:
+            continue
+        slot = slot.astimezone(now.tzinfo)
+        execution = db.session.scalar(
+            select(JobExecution).where(JobExecution.job == name, JobExecution.scheduled_for == slot)
+        )
+        if execution is None:
+            found.append((name, slot, None))
+        elif execution.status == "failed" and execution.interrupted_at is not None and execution.attempt < MAX_ATTEMPTS:
+            found.append((name, slot, (execution.id, execution.attempt)))
+    return found
+
+
+MAX_ATTEMPTS = 3
+
+
+def recover(app, *, now: datetime | None = None, only=None, trigger_overrides=None) -> list[JobExecution]:
+    """Mark dead executions failed, then run each job's missed or interrupted latest
+    slot once. Called when the scheduler starts and then every lease."""
+    with app.app_context():
+        try:
+            reaped = reap_expired(now)
+            todo = missed_slots(app.config, now, only=only, trigger_overrides=trigger_overrides)
+        finally:
+            db.session.remove()
+    done = []
+    for name, slot, retry in todo:
+        log.warning("job %s: running its slot of %s now (%s)", name, slot.isoformat(), "interrupted" if retry else "missed")
+        execution = execute(app, name, slot, origin="scheduler", retry=retry)
+        if execution is not None:
+            done.append(execution)
+    log.info("recovery: %s interrupted executions marked failed, %s slots run", len(reaped), len(done))
+    return done
+
+
+def _recover(app, only, trigger_overrides) -> None:
+    try:
+        recover(app, only=only, trigger_overrides=trigger_overrides)
+    except Exception:  # noqa: BLE001 - the scheduler must keep running
+        log.exception("recovering missed or interrupted jobs failed")
+
+
 # Schedulers ----------------------------------------------------------------------------
 
 
@@ -309,8 +530,18 @@ def _fire(app, name: str, trigger) -> None:
         log.exception("job %s could not be executed", name)
 
 
-def build_scheduler(app, *, blocking: bool = False, only: list[str] | None = None, trigger_overrides: dict | None = None):
-    """A scheduler with every job (or ``only`` those), not started."""
+def build_scheduler(
+    app,
+    *,
+    blocking: bool = False,
+    only: list[str] | None = None,
+    trigger_overrides: dict | None = None,
+    recovering: bool | None = None,
+):
+    """A scheduler with every job (or ``only`` those), not started.
+
+    ``recovering`` (default: when it has every job) adds :func:`recover`, run at
+    start and then every lease."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -318,13 +549,24 @@ def build_scheduler(app, *, blocking: bool = False, only: list[str] | None = Non
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(
         timezone=app.config.get("MATCHING_TIMEZONE") or "Asia/Almaty",
-        executors={"default": ThreadPoolExecutor(2)},
+        executors={"default": ThreadPoolExecutor(3)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(MISFIRE_GRACE.total_seconds())},
     )
     all_triggers = {**triggers(app.config), **(trigger_overrides or {})}
     for name in only or JOBS:
         trigger = all_triggers[name]
         scheduler.add_job(_fire, trigger=trigger, args=(app, name, trigger), id=name, name=name, replace_existing=True)
+    if recovering if recovering is not None else only is None:
+        scheduler.add_job(
+            _recover,
+            trigger="interval",
+            seconds=lease_length(app).total_seconds(),
+            next_run_time=datetime.now(UTC),
+            args=(app, only, trigger_overrides),
+            id="recover",
+            name="recover",
+            replace_existing=True,
+        )
     return scheduler
 
 
