@@ -86,6 +86,12 @@ def _housekeeping(name: str) -> Callable:
     return job
 
 
+def _backup(session, now: datetime, origin: str) -> dict:
+    from web.backup import nightly_backup
+
+    return nightly_backup(now)
+
+
 @dataclass(frozen=True)
 class JobSpec:
     name: str
@@ -116,6 +122,7 @@ JOBS: dict[str, JobSpec] = {
             "Feedback requests for mentorships that end or ended",
         ),
         JobSpec("digest", _housekeeping("digest"), "0 7 * * *", "Email digest for members who chose it"),
+        JobSpec("backup", _backup, "30 2 * * *", "Nightly backup to BACKUP_DIR, keeping the newest BACKUP_KEEP"),
     )
 }
 

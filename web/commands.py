@@ -15,6 +15,34 @@ def register(app: Flask) -> None:
 
     register_jobs(app)
 
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    def backup_command(path):
+        """Write a consistent copy of the database to PATH; safe while the service runs."""
+        from .backup import BackupError, backup
+
+        try:
+            outcome = backup(path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Backup written to {outcome.path} ({outcome.bytes} bytes) in {outcome.seconds:.1f} s.")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def restore_command(path):
+        """Restore the backup PATH into this database, which must be empty."""
+        from .backup import BackupError, restore, row_counts
+
+        try:
+            outcome = restore(path)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        rows = row_counts()
+        click.echo(
+            f"Restored {outcome.path} in {outcome.seconds:.1f} s: {sum(rows.values())} rows in {len(rows)} tables, "
+            f"{rows.get('member', 0)} members."
+        )
+
     @app.cli.command("create-coordinator")
     @click.argument("email")
     @click.option("--name", default="Coordinator", help="Display name for a new account.")
