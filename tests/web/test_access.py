@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
+from werkzeug.routing.converters import NumberConverter
 
 from tests.factories import PASSWORD, make_coordinator, make_member
 from web.models import MemberStatus
@@ -19,8 +20,7 @@ def _routes(app):
                 continue
             args = {}
             for name in rule.arguments:
-                converter = rule._converters[name].__class__.__name__
-                args[name] = 1 if converter in ("IntegerConverter",) else "x"
+                args[name] = 1 if isinstance(rule._converters[name], NumberConverter) else "x"
             url = url_for(rule.endpoint, **args)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 routes.append((rule.endpoint, method, url))
