@@ -53,6 +53,10 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    # Before any blueprint adds its rules: every <int:id> is bounded (web/validation.py).
+    from .validation import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     # First of all before-request functions, before the CSRF check too: a cross-site
     # request is refused whatever token it carries.
     app.before_request_funcs.setdefault(None, []).insert(0, check_request)
@@ -93,6 +97,12 @@ def check_request():
         if origin is not None and origin not in _own_origins():
             log.warning("cross-site %s refused on %s (Origin does not match)", request.method, request.path)
             abort(403)
+        if request.mimetype == "application/x-www-form-urlencoded":
+            # Werkzeug counts the parts of multipart bodies only (MAX_FORM_PARTS); a plain
+            # form is counted here, on the body read once and kept for the form parser.
+            limit = current_app.config.get("MAX_FORM_PARTS")
+            if limit and request.get_data(cache=True).count(b"&") >= limit:
+                abort(413)
         if request.mimetype == "multipart/form-data" and request.files:
             abort(400)
     for value in request.args.values():

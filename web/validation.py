@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask import g, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 from wtforms.fields import EmailField, HiddenField, PasswordField, SearchField, StringField, TextAreaField
 
 
@@ -72,7 +74,11 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        return self.check_text() and ok
+        # After a CSRF failure the page is only shown again (web/main/errors.py): never acted on.
+        return self.check_text() and ok and not g.get("csrf_failed")
+
+    def is_submitted(self) -> bool:
+        return super().is_submitted() and not g.get("csrf_failed")
 
     def check_text(self) -> bool:
         """Put an error on each text field that holds forbidden characters; True when none does.
@@ -86,3 +92,25 @@ class Form(FlaskForm):
                 field.errors = list(field.errors or []) + [str(problems[0])]
                 ok = False
         return ok
+
+
+# The largest id a URL may carry: PostgreSQL's integer. A bigger one cannot exist, so
+# it is a 404 rather than an overflow error from the database.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 10_000
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a positive number of at most ten digits within ``MAX_ID``."""
+
+    regex = r"\d{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number of the query string, clamped to 1..MAX_PAGE (junk reads as 1)."""
+    value = request.args.get(name, 1, type=int) or 1
+    return min(max(value, 1), MAX_PAGE)

@@ -69,9 +69,10 @@ def test_daily_digest_collects_unread_notifications_in_one_email(db):
     db.session.commit()
     [mail] = _mails(db, member)
     assert mail.subject == "Bridges: your daily summary"
-    assert "would like to start a conversation with you" in mail.body
+    assert "Someone wants to start a conversation with you. (1)" in mail.body  # counts, never who
     assert "http://localhost/notifications/" in mail.body
     assert "Private hello text" not in mail.body
+    assert other.display_name not in mail.body and member.display_name not in mail.body
     assert conv.id
     assert send_digests(NOW) == 0  # nothing new
 
@@ -149,5 +150,6 @@ def test_notify_many_emails_each_member_in_her_language_as_she_chose(db):
         (en.id, "Bridges: a new mentee proposal"),
         (ru.id, "Bridges: новое предложение о наставничестве"),
     ]
-    assert "Nilufar" in mails[1].body and f"http://localhost/matches/{ms[1].id}" in mails[1].body
+    assert "Nilufar" not in mails[1].body  # the email names no one; the page behind the link does
+    assert "You have a new proposal" in mails[1].body and f"http://localhost/matches/{ms[1].id}" in mails[1].body
     assert f"http://localhost/matches/{ms[4].id}" in mails[2].body

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from .. import taxonomy
 from ..policy import visible_profile
+from ..validation import page_arg
 from . import services
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -20,7 +21,7 @@ def index():
         language=_pick(args.get("language"), taxonomy.LANGUAGES),
         skill=_pick(args.get("skill"), taxonomy.TOPICS),
         role=_pick(args.get("role"), {"mentor": 1, "mentee": 1}),
-        page=args.get("page", 1, type=int) or 1,
+        page=page_arg(),
     )
     page = services.search(query, current_user, current_app.config["DIRECTORY_PAGE_SIZE"])
     profiles = [visible_profile(m, current_user) for m in page.items]

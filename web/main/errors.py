@@ -12,7 +12,7 @@ import uuid
 from flask import flash, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ..auth.throttle import Throttled
@@ -20,6 +20,9 @@ from ..extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 OUTAGE_RETRY_SECONDS = 30
+# POST-only endpoints whose view shows its page again with the form when the form does
+# not validate (other POST-only views may act without a form of their own: never re-run).
+CSRF_RETRY_POST_ENDPOINTS = frozenset({"messages.send"})
 
 
 def incident_id() -> str:
@@ -94,6 +97,14 @@ def register(app) -> None:
     for exc in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(exc, outage)
 
+    @app.errorhandler(DataError)
+    def bad_value(error):
+        # A value the database cannot hold (a number out of range, say) came from the
+        # request: a 400, not a 500. Forms and URL converters should have caught it first.
+        _rollback()
+        log.warning("value refused by the database on %s %s: %s", request.method, request.path, type(error.orig).__name__)
+        return render_template("errors/error.html", code=400), 400
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         log.info("csrf failure on %s: %s", request.path, error.description)
@@ -113,7 +124,9 @@ def csrf_retry():
     from .. import security
 
     rule = request.url_rule
-    if rule is None or "GET" not in (rule.methods or ()) or request.endpoint not in current_app.view_functions:
+    if rule is None or request.endpoint not in current_app.view_functions:
+        return None
+    if "GET" not in (rule.methods or ()) and request.endpoint not in CSRF_RETRY_POST_ENDPOINTS:
         return None
     g.csrf_failed = True
     early = security.enforce_session_times() or security.gate()

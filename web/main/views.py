@@ -53,4 +53,7 @@ def healthz():
         current_app.logger.exception("healthz: database did not answer")
         db.session.rollback()
         ok = False
-    return jsonify(status="ok" if ok else "degraded", database=ok), 200
+    # Non-200 when the database is down, so a load balancer or monitor takes the node out.
+    if ok:
+        return jsonify(status="ok", database=True), 200
+    return jsonify(status="unavailable", database=False), 503, {"Retry-After": "30"}

@@ -14,7 +14,7 @@ from ..auth.decorators import coordinator_required
 from ..extensions import db
 from ..models import Member, utcnow
 from ..notifications.services import unread_count as unread_notifications
-from ..validation import ValidationFailed
+from ..validation import ValidationFailed, page_arg
 from . import services, text
 from .forms import ActionForm, MessageForm, ReportForm
 
@@ -56,7 +56,7 @@ def start(member_id: int):
 @bp.get("/messages/<int:conversation_id>")
 def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
     conv = services.get_conversation_for(current_user, conversation_id)
-    page = services.history(conv, request.args.get("page", 1, type=int) or 1)
+    page = services.history(conv, page_arg())
     if page.page == 1:
         services.mark_read(conv, current_user, utcnow())
         db.session.commit()

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..mail import queue_email, queue_emails
 from ..models import Member, MemberStatus, Mentorship, utcnow
 from ..models import Conversation, EmailState, Notification
-from .texts import KINDS
+from .texts import KINDS, mail_text
 
 log = logging.getLogger(__name__)
 
@@ -95,23 +95,17 @@ def notify_many(kind: str, targets: Sequence[tuple[Any, Mentorship | None, Any]]
     mails: dict[int, dict] = {}
     for locale, indexes in by_locale.items():
         with force_locale(locale):
-            # Translated once per locale, then filled in per member.
-            subject, text, body = str(spec.subject), str(spec.text), _email_template()
+            # Translated once per locale, then filled in per member; it names no one.
+            subject, text, body = str(spec.subject), mail_text(kind), _email_template()
             footer = _footer()
             for i in indexes:
-                member, mentorship, other = targets[i]
+                member, mentorship, _other = targets[i]
                 endpoint, values = _endpoint(kind, None, mentorship.id if mentorship is not None else None)
                 mails[i] = {
                     "to": member.email,
                     "subject": subject,
                     "member_id": member.id,
-                    "body": body
-                    % {
-                        "name": member.display_name,
-                        "text": text % {"name": other.display_name if other else "—"},
-                        "link": link(endpoint, **values),
-                        "footer": footer,
-                    },
+                    "body": body % {"text": text, "link": link(endpoint, **values), "footer": footer},
                 }
     if mails:
         queue_emails([mails[i] for i in sorted(mails)])
@@ -139,11 +133,16 @@ def send_digests(now: datetime) -> int:
         unread = [n for n in notes if n.read_at is None]
         if member.status == MemberStatus.ACTIVE and member.email_notifications == "digest" and unread:
             with force_locale(member.locale):
-                lines = "\n".join(f"- {describe(n)}" for n in unread)
+                # Counts by kind, never who: the names are on the page behind the link.
+                counts: dict[str, int] = defaultdict(int)
+                for n in unread:
+                    counts[n.kind] += 1
+                lines = "\n".join(
+                    _("- %(text)s (%(count)d)", text=mail_text(kind), count=count) for kind, count in counts.items()
+                )
                 body = _(
-                    "Hello %(name)s,\n\nHere is what happened on Bridges:\n\n%(lines)s\n\n"
+                    "Hello,\n\nThings are waiting for you on Bridges:\n\n%(lines)s\n\n"
                     "Open your notifications: %(link)s\n\n%(footer)s",
-                    name=member.display_name,
                     lines=lines,
                     link=link("notifications.index"),
                     footer=_footer(),
@@ -167,17 +166,13 @@ def _email_one(note: Notification, now: datetime) -> None:
 
 def _email_template() -> str:
     """The notification email, translated, with its ``%(...)s`` left to fill in
-    (gettext without variables does not format)."""
-    return _("Hello %(name)s,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s")
+    (gettext without variables does not format). It names no one, the reader included:
+    mail passes through servers the network does not control."""
+    return _("Hello,\n\n%(text)s\n\nOpen it on Bridges: %(link)s\n\n%(footer)s")
 
 
 def _email_body(member: Member, note: Notification, footer: str) -> str:
-    return _email_template() % {
-        "name": member.display_name,
-        "text": describe(note),
-        "link": target_link(note),
-        "footer": footer,
-    }
+    return _email_template() % {"text": mail_text(note.kind), "link": target_link(note), "footer": footer}
 
 
 def _footer() -> str:

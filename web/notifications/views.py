@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from ..validation import Form
 
 from ..extensions import db
 from ..models import utcnow
+from ..validation import Form, page_arg
 from . import services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -29,7 +29,7 @@ def _nav_counts():
 
 @bp.get("/")
 def index():
-    page = services.notifications_for(current_user, request.args.get("page", 1, type=int) or 1)
+    page = services.notifications_for(current_user, page_arg())
     return render_template("notifications/index.html", page=page, form=Form(), describe=services.describe)
 
 
