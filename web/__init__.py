@@ -120,6 +120,8 @@ def _configure_engine(engine) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .account.views import bp as account_bp
+    from .account.views import requests_bp as account_requests_bp
     from .auth.views import bp as auth_bp
     from .coordinator.views import bp as coordinator_bp
     from .directory.views import bp as directory_bp
@@ -138,6 +140,8 @@ def register_blueprints(app: Flask) -> None:
         matches_bp,
         messages_bp,
         notifications_bp,
+        account_bp,
+        account_requests_bp,
     ):
         app.register_blueprint(bp)
     from . import policy

@@ -1,0 +1,1 @@
+"""A member's own data: export and account deletion (hers, or by a coordinator on request)."""
