@@ -78,8 +78,9 @@ ALLOWED = {
     "zqreportnote": {"member", "regional", "focal_kz"},
     # a direct conversation C started with A
     "zqmsgdirect": {"member", "other_member"},
-    # the coordinator's reason for ending C and B's mentorship: the pair and coordinators of either
-    "zqendreason": {"other_member", "mentor", "regional", "focal_kz"},
+    # a coordinator's reason for ending C and B's mentorship: coordinators of either member
+    # (a reason for ending is shown to the one who wrote it and to coordinators)
+    "zqendreason": {"regional", "focal_kz"},
     # a coordinator's ban on a pair (B2 of Tajikistan, A): coordinators of either member
     "zqbannote": {"regional", "focal_kz"},
     # the note of S's suspension: S and coordinators of Tajikistan

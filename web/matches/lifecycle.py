@@ -346,10 +346,12 @@ def mentorships_of(member: Member) -> dict[str, list[Mentorship]]:
 def events_visible_to(m: Mentorship, viewer: Member) -> list[dict]:
     """The history of a mentorship; a reason for declining or ending is shown only to the
     one who wrote it (and coordinators)."""
+    from ..policy import covers_any
+
     out = []
     for e in m.events:
         note = e.note
-        if e.to_state in (S.DECLINED, S.ENDED) and e.actor_id != viewer.id and not viewer.is_coordinator:
+        if e.to_state in (S.DECLINED, S.ENDED) and e.actor_id != viewer.id and not covers_any(viewer, m.mentor, m.mentee):
             note = ""
         out.append({"at": e.at, "actor_id": e.actor_id, "from_state": e.from_state, "to_state": e.to_state, "note": note})
     return out

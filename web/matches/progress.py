@@ -177,10 +177,9 @@ def partner_feedback(m: Mentorship, viewer: Member) -> Feedback | None:
 
 
 def _scoped(stmt, coordinator: Member):
-    if coordinator.coordinator_scope:
-        mentor_ids = select(Member.id).where(Member.country == coordinator.coordinator_scope)
-        stmt = stmt.where(Mentorship.mentor_id.in_(mentor_ids) | Mentorship.mentee_id.in_(mentor_ids))
-    return stmt
+    from ..policy import pair_clause
+
+    return stmt.where(pair_clause(coordinator, Mentorship.mentor_id, Mentorship.mentee_id))
 
 
 def overview_for(coordinator: Member) -> dict:
