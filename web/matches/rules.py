@@ -159,8 +159,10 @@ def lock_members(ids) -> None:
     """Hold the write lock on these members until the transaction ends, so that counts
     read after it (places used, a mentee's open mentorship) stay true until commit.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE`` on the rows, in id order (every locker goes in
-    the same order, so none deadlocks). SQLite locks the whole database for the first
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on the rows, in id order (every locker
+    goes in the same order, so none deadlocks). Not ``FOR UPDATE``: that would also block
+    the key-share lock a foreign key check takes, so a decline writing its ``ForbiddenPair``
+    would wait on an accept that waits on the decline's mentorship row. SQLite locks the whole database for the first
     writer: write at once, so that the reads that follow already belong to a transaction
     that holds the lock (``FOR UPDATE`` does nothing there)."""
     ids = sorted(set(ids))
@@ -170,7 +172,9 @@ def lock_members(ids) -> None:
         db.session.execute(text("UPDATE member SET status = status WHERE id = :id"), {"id": ids[0]})
         return
     for chunk in chunks(ids):
-        db.session.execute(select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id).with_for_update()).all()
+        db.session.execute(
+            select(Member.id).where(Member.id.in_(chunk)).order_by(Member.id).with_for_update(key_share=True)
+        ).all()
 
 
 # --- the conversion ------------------------------------------------------------------------
