@@ -151,11 +151,16 @@ def test_metrics_allowed_on_ipv6_loopback_and_through_a_local_proxy(client):
 
 def test_metrics_behind_proxyfix_still_refuses_outside_clients(app):
     from web import create_app
+    from web.extensions import db
 
     proxied = create_app({**app.config, "TESTING": True, "PROXY_COUNT": 1})
     client = proxied.test_client()
-    assert client.get("/metrics", environ_base=LOCAL, headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 404
-    assert client.get("/metrics", environ_base=LOCAL).status_code == 200
+    try:
+        assert client.get("/metrics", environ_base=LOCAL, headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 404
+        assert client.get("/metrics", environ_base=LOCAL).status_code == 200
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()  # its own pool: closed now, not by the garbage collector in a later test
 
 
 # --- compression and static files ------------------------------------------------

@@ -7,12 +7,14 @@ copies a member chose to report."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import policy
 from ..extensions import db
@@ -49,8 +51,21 @@ def _refuse(message, field: str | None = None) -> ValidationFailed:
 
 
 def get_conversation_for(member: Member, conversation_id: int) -> Conversation:
-    """The conversation if ``member`` takes part in it; 404 otherwise (coordinators included)."""
-    conv = db.session.get(Conversation, conversation_id)
+    """The conversation if ``member`` takes part in it; 404 otherwise (coordinators included).
+    Its participants, their members and its mentorship come in the same query: every page
+    of a conversation needs them."""
+    conv = (
+        db.session.scalars(
+            select(Conversation)
+            .where(Conversation.id == conversation_id)
+            .options(
+                joinedload(Conversation.participants).joinedload(ConversationParticipant.member),
+                joinedload(Conversation.mentorship),
+            )
+        )
+        .unique()
+        .first()
+    )
     if conv is None or participant(conv, member) is None:
         abort(404)
     return conv
@@ -344,12 +359,41 @@ def unblock(conv: Conversation, member: Member, now: datetime) -> Conversation:
 # --- reading -----------------------------------------------------------------
 
 
-def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE):
-    """Page 1 holds the newest messages; the page's items are in reading order."""
-    stmt = select(Message).where(Message.conversation_id == conv.id).order_by(Message.id.desc())
-    result = db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
-    result.items = list(reversed(result.items))
-    return result
+@dataclass
+class HistoryPage:
+    """One page of a conversation: ``items`` in reading order; "next" is older messages."""
+
+    items: list[Message]
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+
+def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE) -> HistoryPage:
+    """Page 1 holds the newest messages. No count over the conversation's messages: one row
+    more than the page tells whether older ones exist."""
+    page = max(page, 1)
+    rows = list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conv.id)
+            .order_by(Message.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page + 1)
+        )
+    )
+    return HistoryPage(items=list(reversed(rows[:per_page])), page=page, has_next=len(rows) > per_page)
 
 
 def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list[Message]:
@@ -363,13 +407,19 @@ def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list[
     )
 
 
-def mark_read(conv: Conversation, member: Member, now: datetime) -> None:
+def mark_read(conv: Conversation, member: Member, now: datetime, latest: int | None = None) -> bool:
+    """She has read up to ``latest`` (default: the newest message), and its notifications.
+    Returns whether anything changed: a page she had already read writes nothing (every
+    notification of a conversation comes with a message newer than what she had read)."""
     part = participant(conv, member)
-    latest = db.session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conv.id)) or 0
-    if latest > part.last_read_message_id:
-        part.last_read_message_id = latest
+    if latest is None:
+        latest = db.session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conv.id)) or 0
+    if latest <= part.last_read_message_id:
+        return False
+    part.last_read_message_id = latest
     mark_notifications_read(member, now, conversation_id=conv.id)
     db.session.flush()
+    return True
 
 
 def read_by_other(conv: Conversation, member: Member) -> int:

@@ -14,7 +14,7 @@ from ..auth.decorators import coordinator_required
 from ..extensions import db
 from ..models import Member, utcnow
 from ..notifications.services import unread_count as unread_notifications
-from ..validation import ValidationFailed, page_arg
+from ..validation import ValidationFailed
 from . import services, text
 from .forms import ActionForm, MessageForm, ReportForm
 
@@ -56,11 +56,11 @@ def start(member_id: int):
 @bp.get("/messages/<int:conversation_id>")
 def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
     conv = services.get_conversation_for(current_user, conversation_id)
-    page = services.history(conv, page_arg())
-    if page.page == 1:
-        services.mark_read(conv, current_user, utcnow())
-        db.session.commit()
-    return render_template(
+    page = services.history(conv, request.args.get("page", 1, type=int) or 1)
+    # Read up to the newest message shown; the commit waits until the page is rendered,
+    # because a commit expires every loaded row and each would be loaded again.
+    changed = page.page == 1 and bool(page.items) and services.mark_read(conv, current_user, utcnow(), page.items[-1].id)
+    html = render_template(
         "messages/conversation.html",
         conv=conv,
         page=page,
@@ -70,7 +70,10 @@ def conversation(conversation_id: int, form: MessageForm | None = None, status: 
         action_form=ActionForm(),
         read_upto=services.read_by_other(conv, current_user),
         participant=services.participant(conv, current_user),
-    ), status
+    )
+    if changed:
+        db.session.commit()
+    return html, status
 
 
 @bp.post("/messages/<int:conversation_id>/send")
@@ -177,24 +180,20 @@ def poll(conversation_id: int):
     conv = services.get_conversation_for(current_user, conversation_id)
     after = request.args.get("after", 0, type=int) or 0
     items = services.messages_after(conv, after)
-    if items:
-        services.mark_read(conv, current_user, utcnow())
-        db.session.commit()
+    read_upto, action_form = services.read_by_other(conv, current_user), ActionForm()
     html = [
-        render_template(
-            "messages/_message.html",
-            m=m,
-            conv=conv,
-            read_upto=services.read_by_other(conv, current_user),
-            action_form=ActionForm(),
-        )
+        render_template("messages/_message.html", m=m, conv=conv, read_upto=read_upto, action_form=action_form)
         for m in items
     ]
-    return jsonify(
+    changed = bool(items) and services.mark_read(conv, current_user, utcnow(), items[-1].id)
+    response = jsonify(
         messages=[{"id": m.id, "html": h} for m, h in zip(items, html, strict=True)],
         unread=services.unread_total(current_user),
         notifications=unread_notifications(current_user),
     )
+    if changed:
+        db.session.commit()  # after rendering, for the reason given in conversation()
+    return response
 
 
 @bp.get("/messages/unread")
