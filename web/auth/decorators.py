@@ -5,18 +5,24 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
+from .. import policy
+
 
 def coordinator_required(view):
-    """Coordinators only; anyone else gets 403 (the gate already refused anonymous users)."""
+    """Coordinators past their second factor only (``policy.acting_coordinator``); a
+    coordinator still owing the code or an enrolment is sent there; anyone else gets 403
+    (the gate already refused anonymous users)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_coordinator or not current_user.is_approved:
-            abort(403)
-        from .totp import gate_redirect  # second factor: code pending or enrolment required
+        if policy.acting_coordinator(current_user):
+            return view(*args, **kwargs)
+        if current_user.is_authenticated and current_user.is_coordinator and current_user.is_approved:
+            from .totp import gate_redirect
 
-        if (second_step := gate_redirect(current_user)) is not None:
-            return second_step
-        return view(*args, **kwargs)
+            second_step = gate_redirect(current_user)
+            if second_step is not None:
+                return second_step
+        abort(403)
 
     return wrapped
