@@ -14,12 +14,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## make run: the service with demo data on SQLite at http://127.0.0.1:5000
+## make run: the service with demo data on SQLite at http://127.0.0.1:5000, and beside it
+## the job scheduler in its own process (never inside the app: the reloader would run it twice)
 run: $(STAMP)
 	BRIDGES_CONFIG=development $(BIN)/flask db upgrade
 	BRIDGES_CONFIG=development $(BIN)/flask seed-demo --if-empty
 	@cat instance/demo-login.txt 2>/dev/null || true
-	BRIDGES_CONFIG=development BRIDGES_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@BRIDGES_CONFIG=development $(BIN)/flask jobs run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	BRIDGES_CONFIG=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: the whole suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set)
 test: $(STAMP)

@@ -35,9 +35,6 @@ def create_app(config: dict[str, Any] | str | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
-    from jobs.scheduler import start_in_dev_server  # only with BRIDGES_SCHEDULER=1 (make run)
-
-    start_in_dev_server(app)
     return app
 
 
