@@ -113,11 +113,22 @@ def fill_every_table(now: datetime | None = None, members: int = 40) -> None:
             AuditLog(actor_id=coordinator.id, action="member.suspend", target_type="member", target_id=str(b.id)),
             JobExecution(job="expiry", scheduled_for=now - timedelta(days=1), status="ok", finished_at=now),
             JobExecution(job="digest", scheduled_for=now - timedelta(hours=2), status="failed", error="boom"),
+            JobExecution(
+                job="matching",
+                scheduled_for=now - timedelta(hours=3),
+                status="ok",
+                attempt=2,
+                interrupted_at=now - timedelta(hours=3),
+                finished_at=now,
+            ),
+            JobExecution(job="reminders", scheduled_for=now, status="running", lease_expires_at=now + timedelta(minutes=2)),
             SchedulerLock(name="digest", holder="host:1", expires_at=now + timedelta(minutes=30)),
         ]
     )
     people[-3].status = MemberStatus.SUSPENDED
     people[-3].status_note = "Banned for spam"
+    people[-4].display_name = "Deleted member"
+    people[-4].deleted_at = now
     db.session.commit()
 
 

@@ -51,18 +51,17 @@ def _created_tables(revision) -> set[str]:
     return set(CREATE_TABLE.findall(Path(revision.path).read_text(encoding="utf-8")))
 
 
-def _compare(before: dict, after: dict, head: dict, step: str, dropped: set[str], allowed_drops: set[str]) -> list[str]:
-    """Problems of one step: rows lost or changed in a table present on both sides."""
+def _compare(before: dict, after: dict, step: str, dropped: set[str], allowed_drops: set[str]) -> list[str]:
+    """Problems of one step: rows lost or changed in a table present on both sides, in
+    the columns present on both sides."""
     problems = []
     for table in sorted(set(before) - set(after)):
         if table not in allowed_drops:
             problems.append(f"{step}: table {table} was dropped but this revision did not create it")
         dropped.add(table)
     for table in sorted(set(before) & set(after)):
-        if table in dropped:
-            continue
-        common = sorted(set(before[table]["columns"]) & set(after[table]["columns"]) & set(head[table]["columns"]))
-        want = project(head[table], common)
+        common = sorted(set(before[table]["columns"]) & set(after[table]["columns"]))
+        want = project(before[table], common)
         got = project(after[table], common)
         if len(got) != len(want):
             problems.append(f"{step}: {table} has {len(got)} rows, had {len(want)}")
@@ -72,7 +71,10 @@ def _compare(before: dict, after: dict, head: dict, step: str, dropped: set[str]
 
 
 def walk_down_and_up(app, directory: Path) -> tuple[list[str], set[str]]:
-    """Downgrade one revision at a time to the first, upgrade again; the problems found."""
+    """Downgrade one revision at a time to the first, upgrade again; the problems found.
+
+    A column that a revision adds goes with its downgrade (its values cannot come back);
+    the final comparison with the start is over the columns every step kept."""
     revisions = _revisions(directory)
     problems: list[str] = []
     dropped: set[str] = set()
@@ -80,27 +82,30 @@ def walk_down_and_up(app, directory: Path) -> tuple[list[str], set[str]]:
         db.session.remove()
         with db.engine.connect() as conn:
             head = snapshot(conn)
+        kept_columns = {table: set(s["columns"]) for table, s in head.items()}
         previous = head
-        for revision in revisions[:-1]:
-            downgrade(directory=str(directory), revision=revision.down_revision)
+        steps = [(r, "down") for r in revisions[:-1]] + [(r, "up") for r in reversed(revisions[:-1])]
+        for revision, way in steps:
+            if way == "down":
+                downgrade(directory=str(directory), revision=revision.down_revision)
+                step = f"downgrade {revision.revision} -> {revision.down_revision}"
+                allowed = _created_tables(revision)
+            else:
+                upgrade(directory=str(directory), revision=revision.revision)
+                step, allowed = f"upgrade to {revision.revision}", set()
             with db.engine.connect() as conn:
                 current = snapshot(conn)
-            step = f"downgrade {revision.revision} -> {revision.down_revision}"
-            problems += _compare(previous, current, head, step, dropped, _created_tables(revision))
-            previous = current
-        for revision in reversed(revisions[:-1]):
-            upgrade(directory=str(directory), revision=revision.revision)
-            with db.engine.connect() as conn:
-                current = snapshot(conn)
-            problems += _compare(previous, current, head, f"upgrade to {revision.revision}", dropped, set())
+            problems += _compare(previous, current, step, dropped, allowed)
+            for table in set(kept_columns) & set(current):
+                kept_columns[table] &= set(current[table]["columns"])
             previous = current
         for table in sorted(set(head) - dropped):
             if table not in previous:
                 problems.append(f"head again: table {table} is missing")
                 continue
-            columns = sorted(set(head[table]["columns"]) & set(previous[table]["columns"]))
+            columns = sorted(kept_columns[table])
             if checksum(project(previous[table], columns)) != checksum(project(head[table], columns)):
-                problems.append(f"head again: {table} differs from before the walk")
+                problems.append(f"head again: {table} differs from before the walk in columns {columns}")
         with db.engine.connect() as conn:
             assert sorted(inspect(conn).get_table_names()) == sorted([*head, "alembic_version"])
     return problems, dropped
