@@ -23,7 +23,7 @@ SOURCE = ROOT / "web/translations/uz/LC_MESSAGES/messages.po"
 TARGET = ROOT / "web/translations/uz_Cyrl/LC_MESSAGES/messages.po"
 
 KEEP = re.compile(
-    r"%\([A-Za-z_]\w*\)[sd]|%%|Bridges|FreeOTP|Aegis|Google Authenticator|CSV|PDF|[\w.+-]+@[\w.-]+\w|"
+    r"%\([A-Za-z_]\w*\)[sd]|%%|Bridges|FreeOTP|Aegis|Google Authenticator|CSV|PDF|JSON|QR|[\w.+-]+@[\w.-]+\w|"
     r"\bIIV\b|\bOAV\b|\bYeXHT"
 )
 ABBREVIATIONS = {"IIV": "ИИВ", "OAV": "ОАВ", "YeXHT": "ЕХҲТ"}
