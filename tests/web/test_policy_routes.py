@@ -104,7 +104,7 @@ EXTRA_QUERIES = {
     "coordinator.audit": ["action=member", "action=mentorship"],
     "coordinator.report": ["sort=mentee"],
     "coordinator.actions": ["mentee=1"],
-    "messages.reports": ["all=1"],
+    "coordinator.message_reports": ["all=1"],
     "directory.index": ["q=zq", "country=TJ", "role=mentor"],
 }
 

@@ -9,7 +9,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from .. import taxonomy
-from ..auth.decorators import coordinator_required
 from ..extensions import db
 from ..models import MentorshipState, utcnow
 from ..profile.services import visible_profile
@@ -196,10 +195,3 @@ def feedback(mentorship_id: int):
         would_continue=lambda f: f.would_continue.data,
         share_with_partner=lambda f: f.share_with_partner.data,
     )
-
-
-@bp.get("/coordinator/mentorships")
-@coordinator_required
-def coordinator_overview():
-    overview = progress.overview_for(current_user)
-    return render_template("matches/coordinator.html", overview=overview, S=MentorshipState)

@@ -10,7 +10,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from .. import policy
-from ..auth.decorators import coordinator_required
 from ..extensions import db
 from ..models import Member, utcnow
 from ..notifications.services import unread_count as unread_notifications
@@ -204,30 +203,3 @@ def unread():
 @bp.app_template_global()
 def message_time(value):
     return format_datetime(value, "short") if value else ""
-
-
-@bp.get("/coordinator/reports")
-@coordinator_required
-def reports():
-    show_all = request.args.get("all") == "1"
-    return render_template(
-        "messages/reports.html",
-        show_all=show_all,
-        form=ActionForm(),
-        reports=services.reports_for(current_user, open_only=not show_all),
-    )
-
-
-@bp.post("/coordinator/reports/<int:report_id>/resolve")
-@coordinator_required
-def resolve_report(report_id: int):
-    if ActionForm().validate():
-        try:
-            services.resolve_report(current_user, report_id, utcnow())
-        except ValidationFailed as exc:
-            db.session.rollback()
-            flash(str(exc.errors[0][1]), "error")
-        else:
-            db.session.commit()
-            flash(_("The report is closed."), "success")
-    return redirect(url_for("messages.reports"))

@@ -17,8 +17,7 @@ from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
 from ..mail import queue_email, queue_emails
-from ..models import Member, MemberStatus, Mentorship, utcnow
-from ..models import Conversation, EmailState, Notification
+from ..models import Conversation, EmailState, Member, MemberStatus, Mentorship, Notification, utcnow
 from .texts import KINDS, mail_text
 
 log = logging.getLogger(__name__)
@@ -205,7 +204,7 @@ def target_endpoint(note: Notification) -> tuple[str, dict]:
 
 def _endpoint(kind: str, conversation_id: int | None, mentorship_id: int | None) -> tuple[str, dict]:
     if kind == "report_new":
-        return "messages.reports", {}
+        return "coordinator.message_reports", {}
     if conversation_id is not None:
         return "messages.conversation", {"conversation_id": conversation_id}
     if mentorship_id is not None:

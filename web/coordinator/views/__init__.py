@@ -1,9 +1,9 @@
 """The coordinator blueprint: every page under ``/coordinator`` for coordinators only.
 
 One module per concern registers its routes on ``bp``: members and applications, programme
-health, runs and their reports, exports, actions, coordinators (roles), the audit log and
-the development outbox. Views are thin; the rules are in the sibling service modules and
-``web.policy``."""
+health, runs and their reports, exports, actions, coordinators (roles), the audit log, the
+development outbox, reported conversations and mentorships in aggregate. Views are thin;
+the rules are in the sibling service modules and ``web.policy``."""
 
 from __future__ import annotations
 
@@ -27,4 +27,17 @@ def _run_status(status: str) -> str:
     return run_status_label(status)
 
 
-from . import actions, audit, exports, health, members, outbox, reports, roles, runs  # noqa: E402, F401
+# The route modules register on ``bp`` when imported; they need ``bp`` above.
+from . import (  # noqa: E402, F401
+    actions,
+    audit,
+    conversations,
+    exports,
+    health,
+    members,
+    mentorships,
+    outbox,
+    reports,
+    roles,
+    runs,
+)
