@@ -70,17 +70,18 @@ def _wait_for(predicate, timeout=120.0) -> bool:
 class Scheduler:
     """One ``flask jobs run`` process on the test database."""
 
-    def __init__(self, url: str, tmp_path: Path, name: str, *, stop_after_insert_into: str = "-", publish=False):
+    def __init__(self, url: str, tmp_path: Path, name: str, slot: datetime, *, stop_after_insert_into="-", publish=False):
         self.log = tmp_path / f"{name}.log"
         self.marker = tmp_path / f"{name}.inside"
-        slot = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
             "BRIDGES_CONFIG": "testing",
             "DATABASE_URL": url,
             "MATCHING_TIMEZONE": "UTC",
-            "MATCHING_CRON": os.environ.get("_H4_CRON") or f"{slot.minute} {slot.hour} * * *",
+            # Matching is due daily at the slot (a minute ago), so a scheduler starting now missed it.
+            "MATCHING_CRON": f"{slot.minute} {slot.hour} * * *",
+            "BACKUP_DIR": str(tmp_path / "backups"),
             "MATCHING_AUTO_PUBLISH": "1" if publish else "0",
             "JOB_LEASE_SECONDS": "2",
             "JOB_CATCHUP_GRACE_SECONDS": "3600",
@@ -121,18 +122,16 @@ def _the_slot() -> datetime:
     ids=["during-the-run", "during-publishing"],
 )
 def test_a_killed_scheduler_leaves_nothing_partial_and_its_slot_runs_once_after_restart(
-    app, db, tmp_path, monkeypatch, publish, killed_after
+    app, db, tmp_path, publish, killed_after
 ):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     make_mentor(db, country="KZ", languages=("ru",), capacity=2, years_of_service=20)
     make_member(db, country="KG", languages=("ru",))
     slot = _the_slot()
-    # Every process of this test agrees on the slot even across a minute boundary.
-    monkeypatch.setenv("_H4_CRON", f"{slot.minute} {slot.hour} * * *")
 
     # 1. The matching slot was missed (no scheduler ran): the first scheduler runs it at
     #    start, and is killed in the middle, its writes not committed.
-    first = Scheduler(url, tmp_path, "first", stop_after_insert_into=killed_after, publish=publish)
+    first = Scheduler(url, tmp_path, "first", slot, stop_after_insert_into=killed_after, publish=publish)
     try:
         assert _wait_for(first.marker.exists), first.output()[-3000:]
     finally:
@@ -152,7 +151,7 @@ def test_a_killed_scheduler_leaves_nothing_partial_and_its_slot_runs_once_after_
     assert failed.interrupted_at is not None
 
     # 3. Two schedulers start again at once: the interrupted slot runs exactly once.
-    restarted = [Scheduler(url, tmp_path, f"again{i}", publish=publish) for i in range(2)]
+    restarted = [Scheduler(url, tmp_path, f"again{i}", slot, publish=publish) for i in range(2)]
     try:
         done = _wait_for(lambda: _count(db, JobExecution, JobExecution.status == "ok", JobExecution.job == "matching"))
         assert done, "\n".join(s.output()[-2000:] for s in restarted)
@@ -164,7 +163,7 @@ def test_a_killed_scheduler_leaves_nothing_partial_and_its_slot_runs_once_after_
     assert len(ran) == 1, "exactly one process ran the slot"
 
     # 4. One more start finds nothing to do.
-    last = Scheduler(url, tmp_path, "last", publish=publish)
+    last = Scheduler(url, tmp_path, "last", slot, publish=publish)
     try:
         assert _wait_for(lambda: "recovery:" in last.output()), last.output()[-3000:]
     finally:
