@@ -20,12 +20,14 @@ from web.models import (
     ConversationKind,
     ConversationParticipant,
     Feedback,
+    ForbiddenPair,
     LoginThrottle,
     MatchRun,
     Member,
     MemberLanguage,
     MemberTopic,
     Mentorship,
+    MentorshipEvent,
     MentorshipGoal,
     MentorshipState,
     Message,
@@ -165,6 +167,10 @@ def test_deleting_her_account_erases_her_everywhere_and_keeps_what_others_need(c
     assert _count(db, Notification, Notification.member_id == world["mentor"], Notification.kind == "mentorship_ended")
     assert _count(db, Notification, Notification.member_id == world["mentee"], Notification.kind == "proposal_declined")
 
+    events = db.session.scalars(select(MentorshipEvent).where(MentorshipEvent.actor_id == her.id)).all()
+    assert sorted(e.to_state for e in events) == [MentorshipState.DECLINED, MentorshipState.ENDED]
+    assert _count(db, ForbiddenPair, ForbiddenPair.mentor_id == her.id) == 1
+
     # What she wrote to others stays, signed by the deleted member.
     assert _count(db, Message, Message.sender_id == her.id) == 1
     assert _count(db, CheckIn, CheckIn.author_id == her.id) == 1
@@ -228,6 +234,14 @@ def test_a_coordinator_exports_a_members_data_on_a_written_request(client, auth,
     assert response.get_json()["profile"]["display_name"] == "Aigul Nurlanovna"
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "account.export"))
     assert entry.target_id == str(world["her"]) and entry.detail["note"] == "Her email of 1 December"
+
+
+def test_a_coordinator_finds_the_request_pages_on_the_members_profile(client, auth, db, world):
+    make_coordinator(db, email="kz@example.org", coordinator_scope="KZ", country="KZ")
+    auth.login("kz@example.org")
+    html = client.get(f"/profile/{world['her']}").get_data(as_text=True)
+    assert f"/coordinator/members/{world['her']}/delete-account" in html
+    assert f"/coordinator/members/{world['her']}/data-export" in html
 
 
 def test_a_focal_point_cannot_act_on_members_of_another_country(client, auth, db, world):
