@@ -1,4 +1,7 @@
-"""``flask jobs ...`` (the scheduler) and ``flask runs ...`` (matching runs)."""
+"""``flask jobs ...``: run the scheduler, list the jobs, run one now.
+
+Registered by the composition root (``wsgi.py``), not by the app factory: the web app
+imports nothing from ``jobs``."""
 
 from __future__ import annotations
 
@@ -13,12 +16,11 @@ from flask.cli import AppGroup
 log = logging.getLogger(__name__)
 
 jobs_cli = AppGroup("jobs", help="The job scheduler: run it, list jobs, run one now.")
-runs_cli = AppGroup("runs", help="Matching runs: list, export for reproduction.")
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(jobs_cli)
-    app.cli.add_command(runs_cli)
+    if "jobs" not in app.cli.commands:
+        app.cli.add_command(jobs_cli)
 
 
 @jobs_cli.command("run")
@@ -27,9 +29,6 @@ def jobs_run():
     from .scheduler import JOBS, build_scheduler
 
     app = current_app._get_current_object()
-    dev = app.extensions.pop("bridges_scheduler", None)
-    if dev is not None and dev.running:
-        dev.shutdown(wait=False)
     scheduler = build_scheduler(app, blocking=True)
 
     def stop(signum, _frame):
@@ -92,94 +91,3 @@ def jobs_run_now(name):
         click.echo(result["run_id"])
     if execution.status == "failed":
         sys.exit(1)
-
-
-@runs_cli.command("list")
-@click.option("--limit", default=20, show_default=True)
-def runs_list(limit):
-    """The latest matching runs."""
-    from web.extensions import db
-    from web.models import MatchRun
-
-    for run in db.session.scalars(db.select(MatchRun).order_by(MatchRun.id.desc()).limit(limit)):
-        pool = (run.summary or {}).get("pool", {})
-        click.echo(
-            f"{run.id:>5} {run.status:<9} {run.started_at:%Y-%m-%d %H:%M} "
-            f"{run.started_by:<14} pairs={pool.get('pairs', '-')} "
-            f"dropped={len(run.dropped or [])}{' what-if' if run.is_what_if else ''}"
-            + (f"  error: {run.error.splitlines()[0][:80]}" if run.error else "")
-        )
-
-
-@runs_cli.command("publish")
-@click.argument("run_id", type=int)
-@click.option("--as", "email", help="Coordinator email recorded as the publisher.")
-def runs_publish(run_id, email):
-    """Publish draft RUN_ID (for runs too large to publish from the page in time)."""
-    from web.extensions import db
-    from web.models import MatchRun, Member, utcnow
-    from web.runs.publishing import publish_run
-    from web.validation import ValidationFailed
-
-    from .scheduler import _deliver_mail
-
-    run = db.session.get(MatchRun, run_id)
-    if run is None:
-        raise click.ClickException(f"no run {run_id}")
-    actor = None
-    if email:
-        actor = db.session.scalar(db.select(Member).where(Member.email == email.lower()))
-        if actor is None or not actor.is_coordinator:
-            raise click.ClickException(f"{email} is not a coordinator")
-    try:
-        publish_run(db.session, run, actor=actor, now=utcnow())
-    except ValidationFailed as exc:
-        raise click.ClickException(str(exc)) from exc
-    _deliver_mail(db.session)
-    click.echo(
-        f"run {run_id} published: {len(run.pairs) - len(run.dropped or [])} proposals, {len(run.dropped or [])} dropped"
-    )
-
-
-@runs_cli.command("export")
-@click.argument("run_id", type=int)
-@click.option(
-    "--members",
-    "members_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the run's input (matcher JSON Lines).",
-)
-@click.option(
-    "--pairs",
-    "pairs_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the run's pairs (matcher JSON Lines).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="Also write the run's configuration as TOML (for `--config`).",
-)
-def runs_export(run_id, members_path, pairs_path, config_path):
-    """Write run RUN_ID's input snapshot and pairs in the matcher's file format.
-
-    `python -m matcher --input MEMBERS` then gives the same pairs, less those
-    the run dropped at publication, which are listed on standard error.
-    """
-    from web.runs.export import export_run
-
-    try:
-        dropped, default_config = export_run(run_id, members_path, pairs_path, config_path)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    for d in dropped:
-        click.echo(
-            f"dropped at write time: mentor {d['mentor']} mentee {d['mentee']} ({', '.join(d.get('problems', []))})",
-            err=True,
-        )
-    if not default_config and not config_path:
-        click.echo("note: this run used a non-default configuration; add --config to export it", err=True)
-    click.echo(f"run {run_id}: members in {members_path}, pairs in {pairs_path}")

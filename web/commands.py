@@ -11,9 +11,9 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
-    from jobs.cli import register as register_jobs
+    from .runs.cli import runs_cli
 
-    register_jobs(app)
+    app.cli.add_command(runs_cli)
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False))
