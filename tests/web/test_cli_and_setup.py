@@ -138,7 +138,7 @@ def test_healthz_says_when_the_database_does_not_answer(tmp_path):
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"}
     )
     response = app.test_client().get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503  # a monitor or load balancer must see it (issue 11)
     assert response.get_json()["database"] is False
 
 
