@@ -105,10 +105,8 @@ def _tell_ended(member: Member, other: Member) -> None:
             member.email,
             _("Bridges: a mentorship ended"),
             _(
-                "Hello %(name)s,\n\nA coordinator ended your mentorship with %(other)s. "
+                "Hello,\n\nA coordinator ended one of your mentorships. "
                 "Your national focal point can tell you more.\n\n%(link)s",
-                name=member.display_name,
-                other=other.display_name,
                 link=link,
             ),
             member_id=member.id,

@@ -13,7 +13,7 @@ from .. import policy
 from ..extensions import db
 from ..models import Member, utcnow
 from ..notifications.services import unread_count as unread_notifications
-from ..validation import ValidationFailed
+from ..validation import ValidationFailed, page_arg
 from . import services, text
 from .forms import ActionForm, MessageForm, ReportForm
 
@@ -55,7 +55,7 @@ def start(member_id: int):
 @bp.get("/messages/<int:conversation_id>")
 def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
     conv = services.get_conversation_for(current_user, conversation_id)
-    page = services.history(conv, request.args.get("page", 1, type=int) or 1)
+    page = services.history(conv, page_arg())
     # Read up to the newest message shown; the commit waits until the page is rendered,
     # because a commit expires every loaded row and each would be loaded again.
     changed = page.page == 1 and bool(page.items) and services.mark_read(conv, current_user, utcnow(), page.items[-1].id)
