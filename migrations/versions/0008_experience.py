@@ -1,4 +1,4 @@
-"""Member experience (search, meetings)
+"""Member experience: a folded search text on members, filled for existing rows
 
 Revision ID: 0008
 Revises: 0007
@@ -6,20 +6,74 @@ Create Date: 2026-12-03 22:30:00
 
 """
 
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
+from web.directory.normalise import fold
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+_BATCH = 1000
+
 
 def upgrade():
-    pass
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
+    _fill_search_text()
+
+
+def _fill_search_text():
+    """The text the model keeps on every write, computed once for the rows already there
+    (same rule as web.directory.normalise.member_search_text, on plain rows)."""
+    member = sa.table(
+        "member",
+        sa.column("id", sa.Integer),
+        sa.column("display_name", sa.String),
+        sa.column("agency_name", sa.String),
+        sa.column("bio", sa.Text),
+        sa.column("show_agency_name", sa.Boolean),
+        sa.column("show_bio", sa.Boolean),
+        sa.column("search_text", sa.Text),
+    )
+    conn = op.get_bind()
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            sa.select(
+                member.c.id,
+                member.c.display_name,
+                member.c.agency_name,
+                member.c.bio,
+                member.c.show_agency_name,
+                member.c.show_bio,
+            )
+            .where(member.c.id > last_id)
+            .order_by(member.c.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        conn.execute(
+            member.update().where(member.c.id == sa.bindparam("member_id")).values(search_text=sa.bindparam("text")),
+            [{"member_id": row.id, "text": _row_text(row)} for row in rows],
+        )
+        last_id = rows[-1].id
+
+
+def _row_text(row) -> str:
+    parts = [row.display_name]
+    if row.show_agency_name is not False:
+        parts.append(row.agency_name)
+    if row.show_bio is not False:
+        parts.append(row.bio)
+    return "\n".join(fold(p) for p in parts if p)
 
 
 def downgrade():
-    pass
+    # Only the derived column goes; every member row stays.
+    with op.batch_alter_table("member", schema=None) as batch_op:
+        batch_op.drop_column("search_text")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Member, MemberLanguage, MemberStatus, MemberTopic, Mentorship, MentorshipState
+from .normalise import fold
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,11 @@ def search(query: DirectoryQuery, viewer: Member, per_page: int = 20):
         stmt = stmt.where(Member.is_mentor.is_(True), Member.capacity > open_mentorships_count())
     elif query.role == "mentee":
         stmt = stmt.where(Member.is_mentee.is_(True))
-    text = query.q.strip()
+    text = fold(query.q)
     if text:
-        # Bios count only where the member shows them, so a search cannot reveal hidden text.
-        pattern = f"%{_escape_like(text.lower())}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Member.display_name).like(pattern, escape="\\"),
-                and_(Member.show_bio.is_(True), func.lower(Member.bio).like(pattern, escape="\\")),
-            )
-        )
+        # search_text holds the name, and the agency name and bio only where shown,
+        # folded the same way as the query (see normalise.py).
+        stmt = stmt.where(Member.search_text.like(f"%{_escape_like(text)}%", escape="\\"))
     stmt = stmt.order_by(Member.display_name, Member.id).options(selectinload(Member.topics), selectinload(Member.languages))
     return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False, count=True)
 
