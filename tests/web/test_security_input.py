@@ -182,3 +182,9 @@ def test_a_csrf_failure_on_a_button_is_a_short_page(client, auth, db):
     response = client.post("/language", data={"lang": "ru", "csrf_token": "nope"})
     assert response.status_code == 400
     assert "The form expired" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("token", ["%00abc", "a" * 5000, "x%1b" * 10])
+def test_an_odd_reset_token_is_an_expired_link_not_an_error(client, db, token):
+    response = client.get(f"/password/reset/{token}")
+    assert response.status_code == 302 and "/password/forgot" in response.headers["Location"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -20,6 +22,7 @@ from .forms import (
 )
 
 bp = Blueprint("auth", __name__)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -143,7 +146,7 @@ def forgot_password():
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    if len(token) > 100 or services.reset_token_member(token) is None:
+    if not _TOKEN.fullmatch(token) or services.reset_token_member(token) is None:
         flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
