@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..directory.normalise import member_search_text
 from ..extensions import db
 from .base import TZDateTime, new_session_token, utcnow
 
@@ -71,6 +72,9 @@ class Member(UserMixin, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(TZDateTime())
     # Refreshed at most once a minute (web/security.py), never on every request.
     last_seen_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    # Folded name, and agency name and bio where shown, for the directory search
+    # (kept by the listener below on every insert and update).
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     languages: Mapped[list[MemberLanguage]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberLanguage.code"
@@ -115,6 +119,12 @@ class Member(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.status}>"
+
+
+@event.listens_for(Member, "before_insert")
+@event.listens_for(Member, "before_update")
+def _keep_search_text(mapper, connection, member: Member) -> None:
+    member.search_text = member_search_text(member)
 
 
 class MemberLanguage(db.Model):
