@@ -184,6 +184,7 @@ def member_classes(think: float, conversations: int, proposals: int, password: s
         connection_timeout = 10.0
         next_id = [0]
         signed_in = [0]
+        failed = [0]
 
         def on_start(self):
             Member.next_id[0] += 1
@@ -207,6 +208,8 @@ def member_classes(think: float, conversations: int, proposals: int, password: s
             ) as response:
                 if response.status_code not in (302, 303):
                     response.failure(f"sign-in answered {response.status_code}")
+                    Member.failed[0] += 1
+                    self.stop()
                     return
             Member.signed_in[0] += 1
             self.open_conversation()
@@ -324,8 +327,7 @@ def run_level(users: int, args, host: str) -> dict:
     from locust.env import Environment
 
     Member, Reader = member_classes(args.think, args.conversations, args.proposals, args.password)
-    Member.next_id[0] = 0
-    Member.signed_in[0] = 0
+    Member.next_id[0] = Member.signed_in[0] = Member.failed[0] = 0
     env = Environment(user_classes=[Reader], host=host)
     runner = env.create_local_runner()
     print(
@@ -334,10 +336,10 @@ def run_level(users: int, args, host: str) -> dict:
     started = time.monotonic()
     runner.start(users, spawn_rate=args.spawn_rate)
     deadline = started + args.ramp_limit
-    while Member.signed_in[0] < users and time.monotonic() < deadline:
+    while Member.signed_in[0] + Member.failed[0] < users and time.monotonic() < deadline:
         gevent.sleep(1)
     ramp = time.monotonic() - started
-    print(f"   {Member.signed_in[0]} of {users} signed in after {ramp:.0f} s", flush=True)
+    print(f"   {Member.signed_in[0]} of {users} signed in after {ramp:.0f} s ({Member.failed[0]} refused)", flush=True)
     report(env.stats, ramp, kinds=("login",), prefix="   ramp: ")
     env.stats.reset_all()
     measured_from = time.monotonic()
