@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PUBLIC_ENDPOINTS = frozenset(
     {
         "static",
+        "main.index",  # visitors see the landing page, members their home page
         "main.healthz",
         "main.set_language",
         "main.privacy",
@@ -251,7 +252,7 @@ _REDACTIONS = (
     # form-encoded or key=value pairs of known secret fields
     (
         re.compile(
-            r"((?:password|password_confirm|new_password|current_password|csrf_token|token|secret|totp_secret|code)=)[^&\s,;\"')]+",
+            r"((?:password|password_confirm|new_password|current_password|csrf_token|token|secret|totp_secret)=)[^&\s,;\"')]+",
             re.I,
         ),
         r"\1[redacted]",

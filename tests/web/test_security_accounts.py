@@ -147,3 +147,36 @@ def test_a_rejected_applicant_is_told_after_her_password_matched(client, auth, d
     assert "Your application was not accepted" in html
     assert "Focal Point KG" in html and "focal@example.org" in html
     assert client.get("/directory/").status_code == 302  # not signed in
+
+
+def test_flood_limits_can_count_in_redis(app, db):
+    """With REDIS_URL set, the limits count in Redis (shared by every worker), not the table."""
+    import redis
+
+    from web.auth import throttle
+    from web.models import LoginThrottle
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/14"
+    app.extensions.pop("bridges_redis", None)
+    try:
+        client.flushdb()
+        count, seconds = app.config["RESET_LIMIT_ACCOUNT"]
+        with app.test_request_context():
+            for _ in range(count):
+                throttle.limit("reset", "r@example.org", "198.51.100.7")
+            with pytest.raises(throttle.Throttled) as caught:
+                throttle.limit("reset", "R@example.org", "198.51.100.8")
+            assert 0 < caught.value.retry_after <= seconds
+            assert db.session.scalar(select(LoginThrottle)) is None
+    finally:
+        app.config["REDIS_URL"] = None
+        stale = app.extensions.pop("bridges_redis", None)
+        if stale is not None:
+            stale.close()
+        client.flushdb()
+        client.close()
