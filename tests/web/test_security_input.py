@@ -188,3 +188,13 @@ def test_a_csrf_failure_on_a_button_is_a_short_page(client, auth, db):
 def test_an_odd_reset_token_is_an_expired_link_not_an_error(client, db, token):
     response = client.get(f"/password/reset/{token}")
     assert response.status_code == 302 and "/password/forgot" in response.headers["Location"]
+
+
+def test_a_csrf_failure_on_sign_in_keeps_her_email_and_signs_no_one_in(client, db):
+    make_member(db, email="a@example.org")
+    client.get("/login")
+    response = client.post("/login", data={"email": "a@example.org", "password": "correct horse battery", "csrf_token": "x"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="a@example.org"' in html and "the form was not accepted" in html
+    assert client.get("/directory/").status_code == 302
