@@ -58,8 +58,8 @@ def fill_every_table(now: datetime | None = None, members: int = 40) -> None:
     """Demo members, a matching run, mentorships in every state with their
     events, goals, check-ins, feedback, conversations, messages, reports,
     notifications, and one row or more of every other table. Commits."""
-    from jobs.matching import run_matching
     from web.demo import seed
+    from web.runs.running import run_matching
 
     now = now or datetime.now(UTC).replace(microsecond=0)
     seed(members)

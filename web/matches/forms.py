@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..validation import Form
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from .services import GOAL_PROGRESS
+from ..validation import Form
+from .progress import GOAL_PROGRESS
 
 
 class ActionForm(Form):
