@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_datetime_format
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.widgets import HiddenInput
 
 from . import taxonomy
 
@@ -33,7 +37,51 @@ def select_timezone() -> str:
     return current_app.config["DEFAULT_TIMEZONE"]
 
 
+class _HiddenInputWithoutId(HiddenInput):
+    """The CSRF token's input: pages with several forms would otherwise repeat id="csrf_token"."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
+def moment(value, fmt: str = "medium") -> str:
+    """A date and time to the minute (never seconds) in the viewer's time zone and language:
+    "3 дек. 2026 г., 14:05" in Russian, "Dec 3, 2026, 2:05 PM" in English."""
+    if not value:
+        return ""
+    if fmt == "short":
+        return format_datetime(value, "short")
+    pattern = get_datetime_format(fmt, locale=get_locale())
+    return pattern.replace("{1}", format_date(value, fmt)).replace("{0}", format_time(value, "short"))
+
+
+def day(value, fmt: str = "medium") -> str:
+    """A date alone ("3 дек. 2026 г."), for end dates and check-ins."""
+    return format_date(value, fmt) if value else ""
+
+
+def decimal(value, digits: int = 2) -> str:
+    """A number with at most ``digits`` decimals, in the page's language: 0,47 in Russian."""
+    if value is None:
+        return ""
+    return format_decimal(value, "#,##0" + ("." + "#" * digits if digits else ""))
+
+
+def single_stop(text, name):
+    """``text`` without the doubled full stop a sentence gets after a name ending in one:
+    "Айгуль Т.." becomes "Айгуль Т.". Works on translated text and on escaped markup."""
+    name = str(name or "")
+    if not name.endswith("."):
+        return text
+    if isinstance(text, Markup):
+        return text.replace(escape(name) + ".", escape(name))
+    return str(text).replace(name + ".", name)
+
+
 def init_app(app) -> None:
+    CSRFTokenField.widget = _HiddenInputWithoutId()
+
     @app.context_processor
     def _labels():
         from flask_babel import get_locale
@@ -49,4 +97,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["country"] = lambda code: taxonomy.label(taxonomy.COUNTRIES, code)
     app.jinja_env.filters["agency"] = lambda code: taxonomy.label(taxonomy.AGENCY_KINDS, code)
     app.jinja_env.filters["language"] = lambda code: taxonomy.label(taxonomy.LANGUAGES, code)
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = moment
+    app.jinja_env.filters["date"] = day
+    app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["single_stop"] = single_stop

@@ -41,6 +41,53 @@ TOPICS: dict[str, object] = {
     "media_relations": _l("Media relations"),
 }
 
+# The topics in groups, for forms that list them all (each topic in exactly one group).
+TOPIC_GROUPS: tuple[tuple[object, tuple[str, ...]], ...] = (
+    (
+        _l("Leadership and teams"),
+        (
+            "leadership",
+            "gender_responsive_leadership",
+            "inclusive_teams",
+            "decision_making_under_stress",
+            "mentoring_others",
+            "project_management",
+            "training_instruction",
+        ),
+    ),
+    (
+        _l("Communication"),
+        (
+            "high_pressure_communication",
+            "crisis_communication",
+            "public_speaking",
+            "negotiation",
+            "media_relations",
+            "police_english",
+        ),
+    ),
+    (
+        _l("Borders, customs and co-operation"),
+        ("border_management", "document_security", "customs_control", "counter_trafficking", "international_cooperation"),
+    ),
+    (
+        _l("Investigation and integrity"),
+        (
+            "criminal_investigation",
+            "cybercrime",
+            "digital_forensics",
+            "counter_terrorism_pve",
+            "anti_corruption",
+            "research_analysis",
+        ),
+    ),
+    (
+        _l("Communities, victims and rights"),
+        ("community_policing", "domestic_violence_response", "victim_support", "human_rights"),
+    ),
+    (_l("Career"), ("career_planning", "promotion_preparation", "work_life_balance")),
+)
+
 # The five Central Asian states first, then guests from OSCE participating
 # States and partners nearby.
 REGION = ("KZ", "KG", "TJ", "TM", "UZ")

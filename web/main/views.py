@@ -1,4 +1,4 @@
-"""Home, health check, language switch, privacy notice, pending page."""
+"""Home (a public landing page for visitors), health check, language switch, privacy notice, pending page."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
+    if not current_user.is_authenticated:
+        return render_template("main/landing.html")
     if current_user.status == MemberStatus.PENDING:
         return redirect(url_for("main.pending"))
     return render_template("main/index.html")

@@ -133,11 +133,23 @@ def unread_total(member: Member) -> int:
 
 
 def open_mentorship_conversation(m: Mentorship, now: datetime) -> Conversation:
-    """The private conversation of a mentorship (created once, when it starts)."""
+    """The private conversation of a mentorship (created once, when it starts). A pair has one
+    conversation: a thread they already had as colleagues becomes the mentorship's."""
     conv = db.session.scalar(select(Conversation).where(Conversation.mentorship_id == m.id))
     if conv is not None:
         return conv
-    conv = Conversation(kind=K.MENTORSHIP, state=CS.OPEN, mentorship_id=m.id, started_by_id=m.mentee_id, created_at=now)
+    key = direct_key(m.mentor, m.mentee)
+    conv = db.session.scalar(select(Conversation).where(Conversation.direct_key == key))
+    if conv is not None:
+        conv.kind, conv.state, conv.mentorship_id, conv.blocked_by_id = K.MENTORSHIP, CS.OPEN, m.id, None
+        for part in conv.participants:
+            part.ignored = False
+        db.session.flush()
+        log.info("conversation %s becomes the one of mentorship %s", conv.id, m.id)
+        return conv
+    conv = Conversation(
+        kind=K.MENTORSHIP, state=CS.OPEN, mentorship_id=m.id, direct_key=key, started_by_id=m.mentee_id, created_at=now
+    )
     conv.participants = [
         ConversationParticipant(member_id=m.mentor_id, joined_at=now),
         ConversationParticipant(member_id=m.mentee_id, joined_at=now),
@@ -160,6 +172,8 @@ def start_direct(starter: Member, other: Member, body: str, now: datetime) -> Co
         raise _refuse(_l("This member cannot receive messages."))
     conv = find_direct(starter, other)
     if conv is not None:
+        if conv.kind == K.MENTORSHIP and (conv.mentorship is None or conv.mentorship.state not in MentorshipState.OPEN):
+            conv.kind = K.DIRECT  # the mentorship is over: they write on as colleagues, in the same thread
         send_message(conv, starter, body, now)
         return conv
     _check_body(body)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
+from ..i18n import single_stop
 from ..mail import queue_email, queue_emails
 from ..models import Conversation, EmailState, Member, MemberStatus, Mentorship, Notification, utcnow
 from .texts import KINDS, mail_text
@@ -195,7 +196,8 @@ def other_party(note: Notification) -> Member | None:
 def describe(note: Notification) -> str:
     """The notification's sentence in the current locale."""
     other = other_party(note)
-    return str(KINDS[note.kind].text) % {"name": other.display_name if other else "—"}
+    name = other.display_name if other else "—"
+    return single_stop(str(KINDS[note.kind].text) % {"name": name}, name)
 
 
 def target_endpoint(note: Notification) -> tuple[str, dict]:
@@ -252,3 +254,14 @@ def mark_read(member: Member, now: datetime, notification: Notification | None =
         stmt = stmt.where(getattr(Notification, column) == value)
     result = db.session.execute(stmt.values(read_at=now).execution_options(synchronize_session="fetch"))
     return result.rowcount or 0
+
+
+def mark_opened(member: Member, endpoint: str | None, view_args: dict, now: datetime) -> int:
+    """Her notifications that lead to the page she is opening become read: acting on one is
+    opening what it points to, whichever link she followed. Returns how many."""
+    if endpoint == "matches.detail" and "mentorship_id" in view_args:
+        # Notifications with a conversation lead there, and are read when it is opened.
+        return mark_read(member, now, mentorship_id=view_args["mentorship_id"], conversation_id=None)
+    if endpoint == "coordinator.message_reports":
+        return mark_read(member, now, kind="report_new")
+    return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,6 +25,14 @@ def _nav_counts():
         return {"messages": unread_total(current_user), "notifications": services.unread_count(current_user)}
 
     return {"nav_counts": nav_counts}
+
+
+@bp.before_app_request
+def _read_what_she_opens():
+    """Opening the page a notification leads to marks it read, before the page counts the unread."""
+    if request.method == "GET" and current_user.is_authenticated and current_user.is_approved:
+        if services.mark_opened(current_user, request.endpoint, request.view_args or {}, utcnow()):
+            db.session.commit()
 
 
 @bp.get("/")
