@@ -6,7 +6,9 @@ out on purpose, with the reason). Each marker is a unique string in a private pl
 hidden bio, rank, agency or email, a message, a report's note, an end reason, a ban note,
 a suspension note, a run's unmatched row, an email); ``ALLOWED`` says, independently of
 ``web.policy``, which roles may ever read it. Countries: A and C are of Kazakhstan, B and
-S of Tajikistan; the focal point of another country is Uzbekistan's.
+S of Tajikistan; the focal point of another country is Uzbekistan's. Exports that answer a
+POST (a member's data on her written request) are posted too (``POST_EXPORTS``); such an
+export may carry the messages its member wrote, to a coordinator of her country.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ ROLES = (
     "focal_uz",  # focal point of another country
     "before_second_factor",  # a regional coordinator who passed only the password step
 )
+COUNTRY_OF = {"member": "KZ", "mentor": "TJ", "other_member": "KZ", "pending": "KZ", "suspended": "TJ"}
 COORDINATORS_OF = {"KZ": {"regional", "focal_kz"}, "TJ": {"regional"}, "UZ": {"regional", "focal_uz"}}
 
 
@@ -90,12 +93,19 @@ ALLOWED = {
     # an email to A, kept in the development outbox
     "zqmailtoa": {"member", "regional", "focal_kz"},
 }
-RESET_TOKEN = "reset-token"  # replaced by the real token; only its addressee (regional) may read it
+# Who wrote each message marker: a member's data export made on her written request carries
+# the messages she wrote, to the coordinator who may act on her (the export's documented purpose).
+AUTHORS = {"zqmsgprivate": "mentor", "zqmsgreported": "mentor", "zqmsgdirect": "other_member", "zqreportnote": "member"}
 
 # Routes the walk does not open, each with its reason. Everything else must be filled.
 UNWALKED = {
     "static": "files under web/static; no data",
     "auth.reset_password": "the token is a secret; covered by RESET_TOKEN in pages and emails",
+}
+# Exports that answer a POST (a confirmation form first), with the form they need. Every POST
+# route whose endpoint names an export must be here, so a new one is walked too.
+POST_EXPORTS = {
+    "account_requests.export_for": {"note": "Written request, email of 3 May", "confirm": "y"},
 }
 EXTRA_QUERIES = {
     "coordinator.members": ["status=pending", "status=suspended", "status=rejected"],
@@ -253,11 +263,35 @@ def _leaks(text: str, role: str, markers: dict[str, set[str]]) -> list[str]:
     return [marker for marker, allowed in markers.items() if marker in text and role not in allowed]
 
 
+def _post_exports(app, seeded: Seeded) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(endpoint, url, role of the member exported) for every POST export; and unknown ones."""
+    role_of = {m.id: role for role, m in seeded.people.items()}
+    urls, unknown = [], []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "POST" not in rule.methods or "export" not in rule.endpoint:
+                continue
+            if rule.endpoint not in POST_EXPORTS or set(rule.arguments) - {"member_id"}:
+                unknown.append(rule.endpoint)
+                continue
+            for member_id in seeded.ids["member_id"]:
+                urls.append((rule.endpoint, url_for(rule.endpoint, member_id=member_id), role_of.get(member_id, "")))
+    return urls, unknown
+
+
+def _export_markers(markers: dict[str, set[str]], exported: str, role: str) -> dict[str, set[str]]:
+    """An export of ``exported``'s data may carry the messages she wrote, to a coordinator of her country."""
+    if role not in COORDINATORS_OF.get(COUNTRY_OF.get(exported, ""), set()):
+        return markers
+    return {m: allowed | ({role} if AUTHORS.get(m) == exported else set()) for m, allowed in markers.items()}
+
+
 @pytest.fixture
 def walk_config(app, monkeypatch):
     """The development outbox page exists in the walk; the flood limits do not stop it."""
     monkeypatch.setitem(app.config, "CONFIG_NAME", "development")
     monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # POST exports without reading a token
     for key in ("PROFILE_VIEW_LIMIT_ACCOUNT", "PROFILE_VIEW_LIMIT_ADDRESS"):
         if key in app.config:
             monkeypatch.setitem(app.config, key, (100_000, 60))
@@ -268,24 +302,37 @@ def test_no_page_or_export_shows_a_marker_the_policy_does_not_allow(app, db, wal
     markers = {**ALLOWED, seeded.reset_token: {"regional"}}
     urls, unfilled = _urls(app, seeded)
     assert unfilled == [], "a route the walk cannot fill: add its ids to _seed or, with a reason, to UNWALKED"
-    leaks, seen, errors = [], {}, []
+    exports, unknown = _post_exports(app, seeded)
+    assert unknown == [], "a POST export the walk does not know: add its form to POST_EXPORTS"
+    leaks, seen, errors, downloads = [], {}, [], 0
     for role in ROLES:
         client = _sign_in(app, seeded, role)
-        for _endpoint, url in urls:
-            response = client.get(url)
+        visits = [("GET", url, markers) for _e, url in urls]
+        visits += [("POST", url, _export_markers(markers, exported, role)) for e, url, exported in exports]
+        for method, url, allowed in visits:
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data=POST_EXPORTS[_endpoint_of(app, url)])
+                downloads += "attachment" in response.headers.get("Content-Disposition", "")
             if response.status_code >= 500:
-                errors.append((role, url, response.status_code))
+                errors.append((role, method, url, response.status_code))
             text = response.get_data(as_text=True) + str(response.headers)
-            leaks += [(role, url, marker) for marker in _leaks(text, role, markers)]
+            leaks += [(role, method, url, marker) for marker in _leaks(text, role, allowed)]
             for marker in markers:
                 if marker in text:
                     seen.setdefault(marker, set()).add(role)
     assert errors == []
     assert leaks == []
+    assert downloads or not exports, "no POST export answered with a file: its form in POST_EXPORTS is wrong"
     # The walk must be able to fail: every marker is seen by someone allowed to see it.
     assert set(markers) - set(seen) == set(), "a marker no role ever saw: the seed or the walk is broken"
     assert "regional" in seen["zqabio"] and "focal_kz" in seen["zqabio"]
     assert seen["zqmsgprivate"] >= {"member", "mentor"}
+
+
+def _endpoint_of(app, url: str) -> str:
+    return app.url_map.bind("localhost").match(url, method="POST")[0]
 
 
 def test_no_email_carries_a_marker_to_the_wrong_addressee(app, db):
