@@ -449,9 +449,11 @@ def reap_expired(now: datetime | None = None) -> list[int]:
             for name, spec in JOBS.items()
         ),
     )
-    ids = session.scalars(select(JobExecution.id).where(JobExecution.status == "running", stale)).all()
+    rows = session.execute(
+        select(JobExecution.id, JobExecution.job, JobExecution.host).where(JobExecution.status == "running", stale)
+    ).all()
     reaped = []
-    for execution_id in ids:
+    for execution_id, job, host in rows:
         done = session.execute(
             update(JobExecution)
             .where(JobExecution.id == execution_id, JobExecution.status == "running", stale)
@@ -460,6 +462,9 @@ def reap_expired(now: datetime | None = None) -> list[int]:
         ).rowcount
         if done:
             reaped.append(execution_id)
+            # Its SQLite lock row (holder "<host>:<thread>:<nonce>") would outlive it by a moment
+            # and make the retry that follows "skipped".
+            session.execute(delete(SchedulerLock).where(SchedulerLock.name == job, SchedulerLock.holder.like(f"{host}:%")))
     session.commit()
     for execution_id in reaped:
         log.error("execution %s: lease expired, marked failed (interrupted)", execution_id)

@@ -235,3 +235,28 @@ def test_missed_slots_are_coalesced_and_only_within_the_grace_period(app, db, mo
     db.session.add(JobExecution(job="digest", scheduled_for=datetime(2025, 3, 10, 10, 0, tzinfo=UTC), status="ok"))
     db.session.commit()
     assert sched.missed_slots(app.config, now, only=["digest"], trigger_overrides={"digest": hourly}) == []
+
+
+def test_an_interrupted_slot_runs_again_once_even_while_the_dead_holders_lock_row_lingers(app, db, monkeypatch):
+    from web.models import SchedulerLock
+
+    ran = []
+    spec = sched.JOBS["digest"]
+    monkeypatch.setitem(
+        sched.JOBS, "digest", sched.JobSpec("digest", lambda s, n, o: ran.append(n) or {}, spec.default_cron, "")
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    slot = now.replace(minute=0, second=0)
+    hourly = {"digest": sched.crontab_trigger("0 * * * *", "UTC")}
+    dead = JobExecution(job="digest", scheduled_for=slot, host="gone:4242", lease_expires_at=now - timedelta(milliseconds=5))
+    db.session.add_all(
+        [dead, SchedulerLock(name="digest", holder="gone:4242:1:ab12cd34", expires_at=now + timedelta(seconds=1))]
+    )
+    db.session.commit()
+
+    done = sched.recover(app, now=now, only=["digest"], trigger_overrides=hourly)
+    again = sched.recover(app, now=now, only=["digest"], trigger_overrides=hourly)
+
+    assert [(e.id, e.status, e.attempt) for e in done] == [(dead.id, "ok", 2)]
+    assert again == [] and len(ran) == 1
+    assert _count(db, SchedulerLock) == 0
