@@ -3,8 +3,11 @@ reporting, polling; and the coordinators' page of reported messages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
+from datetime import UTC
+
+from babel.dates import get_datetime_format
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -202,4 +205,21 @@ def unread():
 
 @bp.app_template_global()
 def message_time(value):
-    return format_datetime(value, "short") if value else ""
+    """``format_datetime(value, "short")`` in the reader's locale and time zone, with the
+    locale's patterns looked up once per request instead of once for each of a page's 30 messages."""
+    if not value:
+        return ""
+    patterns = g.get("_message_time_patterns")
+    if patterns is None:
+        locale, tz = get_locale(), get_timezone()
+        combined = get_datetime_format("short", locale=locale).replace("'", "")
+        patterns = g._message_time_patterns = (
+            locale,
+            tz,
+            combined,
+            locale.time_formats["short"],
+            locale.date_formats["short"],
+        )
+    locale, tz, combined, time_pattern, date_pattern = patterns
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz)  # stored times are UTC
+    return combined.replace("{0}", time_pattern.apply(local, locale)).replace("{1}", date_pattern.apply(local, locale))
