@@ -27,11 +27,16 @@ def test_coordinator_approves_an_application_and_the_member_is_told(client, auth
     applicant = db.session.get(Member, applicant.id)
     assert applicant.status == MemberStatus.ACTIVE
     mail = db.session.scalar(db.select(OutboxEmail).where(OutboxEmail.to == "nurgul@example.kg"))
-    assert mail is not None and "Welcome!" in mail.body
+    assert mail is not None and "http://localhost/login" in mail.body
+    assert "Welcome!" not in mail.body, "the note stays in the service, not in the mail"
     assert db.session.scalar(db.select(AuditLog).where(AuditLog.action == "member.approve"))
     after = client.get("/coordinator/applications").get_data(as_text=True)
     assert "Done: Nurgul is now active." in after
     assert "No application is waiting." in after
+    auth.logout()
+    auth.login("nurgul@example.kg", PASSWORD)
+    own = client.get("/profile/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Note from the coordinators" in own and "Welcome!" in own
 
 
 def test_rejection_ends_the_applicants_session(app, client, auth, db):

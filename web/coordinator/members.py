@@ -9,7 +9,6 @@ import logging
 
 from flask import current_app, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import policy
@@ -51,11 +50,12 @@ def _transition(
     return member
 
 
-def _notify(member: Member, compose) -> None:
-    """Email the member in her own language; ``compose(link, note)`` returns subject and body."""
+def _notify(member: Member, subject, body) -> None:
+    """Email the member in her own language that her status changed. The coordinator's note
+    stays in the service (her profile page, or the sign-in page of a refused applicant):
+    mail goes through servers the network does not control."""
     with force_locale(member.locale):
-        subject, body = compose(_site_link(), member.status_note or "-")
-        queue_email(member.email, subject, body, member_id=member.id)
+        queue_email(member.email, str(subject), str(body) % {"link": _site_link()}, member_id=member.id)
 
 
 def _site_link() -> str:
@@ -66,15 +66,10 @@ def approve(member: Member, coordinator: Member, note: str = "") -> Member:
     _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.ACTIVE, note, "member.approve")
     _notify(
         member,
-        lambda link, note: (
-            _("Welcome to Bridges"),
-            _(
-                "Your application to the network was approved. You can now sign in, complete your "
-                "profile and find colleagues across the region: %(link)s\n\n"
-                "Note from the coordinator: %(note)s",
-                link=link,
-                note=note,
-            ),
+        _l("Welcome to Bridges"),
+        _l(
+            "Your application to the network was approved. You can now sign in, complete your "
+            "profile and find colleagues across the region: %(link)s"
         ),
     )
     return member
@@ -84,15 +79,10 @@ def reject(member: Member, coordinator: Member, note: str = "") -> Member:
     _transition(member, coordinator, (MemberStatus.PENDING,), MemberStatus.REJECTED, note, "member.reject")
     _notify(
         member,
-        lambda link, note: (
-            _("Your Bridges application"),
-            _(
-                "Your application to the network was not approved.\n\nNote from the coordinator: "
-                "%(note)s\n\nIf you think this is a mistake, contact your national focal point. "
-                "%(link)s",
-                link=link,
-                note=note,
-            ),
+        _l("Your Bridges application"),
+        _l(
+            "Your application to the network was not approved. Sign in to read the coordinator's note "
+            "and whom to contact: %(link)s"
         ),
     )
     return member
@@ -102,15 +92,8 @@ def suspend(member: Member, coordinator: Member, note: str = "") -> Member:
     _transition(member, coordinator, (MemberStatus.ACTIVE,), MemberStatus.SUSPENDED, note, "member.suspend")
     _notify(
         member,
-        lambda link, note: (
-            _("Your Bridges account is suspended"),
-            _(
-                "A coordinator suspended your account.\n\nNote from the coordinator: %(note)s\n\n"
-                "Contact your national focal point with questions. %(link)s",
-                link=link,
-                note=note,
-            ),
-        ),
+        _l("Your Bridges account is suspended"),
+        _l("A coordinator suspended your account. Contact your national focal point with questions. %(link)s"),
     )
     return member
 
@@ -121,15 +104,8 @@ def reactivate(member: Member, coordinator: Member, note: str = "") -> Member:
     )
     _notify(
         member,
-        lambda link, note: (
-            _("Your Bridges account is active again"),
-            _(
-                "A coordinator reactivated your account. You can sign in again: %(link)s\n\n"
-                "Note from the coordinator: %(note)s",
-                link=link,
-                note=note,
-            ),
-        ),
+        _l("Your Bridges account is active again"),
+        _l("A coordinator reactivated your account. You can sign in again: %(link)s"),
     )
     return member
 
