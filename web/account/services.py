@@ -274,7 +274,7 @@ def _erase(member: Member, now: datetime) -> dict[str, int]:
     _delete_rows(delete(MemberTopic).where(MemberTopic.member_id == member.id))
     db.session.expire(member, ["languages", "topics"])
     counts["run_snapshots"] = _scrub_snapshots(member.id)
-    # Direct conversations stay readable for the other side, closed for new messages.
+    # Her conversations stay readable for the other side; nothing notifies her any more.
     db.session.execute(
         ConversationParticipant.__table__.update().where(ConversationParticipant.member_id == member.id).values(ignored=True)
     )
