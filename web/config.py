@@ -235,7 +235,7 @@ def unsafe_settings(config) -> tuple[list[str], list[str]]:
             "MAIL_SERVER is not set: NO EMAIL IS SENT. Password resets and notifications go to the log only, "
             "without their links."
         )
-    if str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("sqlite"):
+    if str(config.get("SQLALCHEMY_DATABASE_URI") or "sqlite").startswith("sqlite"):
         warnings.append("The database is SQLite; production expects PostgreSQL (DATABASE_URL).")
     if not config.get("MAX_CONTENT_LENGTH"):
         warnings.append("MAX_CONTENT_LENGTH is not set: requests of any size are read.")
