@@ -19,9 +19,16 @@ def expire_proposals(session, now: datetime) -> dict:
 
 
 def checkin_reminders(session, now: datetime) -> dict:
+    """Check-in reminders; meeting reminders for the next day; past meetings become check-ins
+    (before the check-in reminders, so a meeting held counts as the check-in)."""
     from web.matches.sweeps import send_checkin_reminders
+    from web.meetings.services import record_past_meetings, send_reminders
 
-    return {"reminded": int(send_checkin_reminders(now))}
+    recorded = int(record_past_meetings(now))
+    result = {"reminded": int(send_checkin_reminders(now))}
+    meetings = {"meetings_recorded": recorded, "meetings_reminded": int(send_reminders(now))}
+    result.update({key: n for key, n in meetings.items() if n})  # shown only when there were meetings
+    return result
 
 
 def feedback_requests(session, now: datetime) -> dict:

@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp
     from .matches.views import bp as matches_bp
+    from .meetings.views import bp as meetings_bp
     from .messages.views import bp as messages_bp
     from .notifications.views import bp as notifications_bp
     from .profile.views import bp as profile_bp
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
         directory_bp,
         coordinator_bp,
         matches_bp,
+        meetings_bp,
         messages_bp,
         notifications_bp,
         account_bp,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import dates as babel_dates
 from babel.dates import get_datetime_format
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
@@ -45,11 +46,18 @@ class _HiddenInputWithoutId(HiddenInput):
         return super().__call__(field, **kwargs)
 
 
-def moment(value, fmt: str = "medium") -> str:
+def moment(value, fmt: str = "medium", zone=None) -> str:
     """A date and time to the minute (never seconds) in the viewer's time zone and language:
-    "3 дек. 2026 г., 14:05" in Russian, "Dec 3, 2026, 2:05 PM" in English."""
+    "3 дек. 2026 г., 14:05" in Russian, "Dec 3, 2026, 2:05 PM" in English. ``zone`` (a
+    ZoneInfo) shows it in somebody else's time zone instead."""
     if not value:
         return ""
+    if zone is not None:
+        locale = get_locale()
+        when = value.astimezone(zone)
+        day_text = babel_dates.format_date(when, fmt, locale=locale)
+        time_text = babel_dates.format_time(when, "short", tzinfo=zone, locale=locale)
+        return get_datetime_format(fmt, locale=locale).replace("{1}", day_text).replace("{0}", time_text)
     if fmt == "short":
         return format_datetime(value, "short")
     pattern = get_datetime_format(fmt, locale=get_locale())

@@ -1,4 +1,4 @@
-"""Member experience: a folded search text on members, filled for existing rows
+"""Member experience: a folded search text on members, filled for existing rows; meetings
 
 Revision ID: 0008
 Revises: 0007
@@ -24,6 +24,27 @@ def upgrade():
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     _fill_search_text()
+    op.create_table(
+        "meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentorship_id", sa.Integer(), nullable=False),
+        sa.Column("proposed_by_id", sa.Integer(), nullable=True),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("place", sa.String(length=300), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("check_in_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["check_in_id"], ["check_in.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["mentorship_id"], ["mentorship.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["proposed_by_id"], ["member.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.create_index("ix_meeting_mentorship_id", ["mentorship_id"], unique=False)
+        batch_op.create_index("ix_meeting_state_starts_at", ["state", "starts_at"], unique=False)
 
 
 def _fill_search_text():
@@ -74,6 +95,7 @@ def _row_text(row) -> str:
 
 
 def downgrade():
+    op.drop_table("meeting")  # a table 0007 did not have; no other table loses rows
     # Only the derived column goes; every member row stays.
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_column("search_text")

@@ -5,6 +5,7 @@ are codes (see ``web.taxonomy``)."""
 
 from .base import TZDateTime, count, new_session_token, utcnow
 from .matching import ForbiddenPair, MatchRun, MatchRunPair, MatchRunStatus
+from .meetings import Meeting, MeetingState
 from .members import LoginThrottle, Member, MemberLanguage, MemberStatus, MemberTopic, PasswordResetToken
 from .mentoring import (
     CheckIn,
@@ -44,6 +45,8 @@ __all__ = [
     "MatchRun",
     "MatchRunPair",
     "MatchRunStatus",
+    "Meeting",
+    "MeetingState",
     "Member",
     "MemberLanguage",
     "MemberStatus",

@@ -205,6 +205,8 @@ def target_endpoint(note: Notification) -> tuple[str, dict]:
 
 
 def _endpoint(kind: str, conversation_id: int | None, mentorship_id: int | None) -> tuple[str, dict]:
+    if kind.startswith("meeting_") and mentorship_id is not None:
+        return "meetings.index", {"mentorship_id": mentorship_id}
     if kind == "report_new":
         return "coordinator.message_reports", {}
     if conversation_id is not None:
@@ -256,12 +258,18 @@ def mark_read(member: Member, now: datetime, notification: Notification | None =
     return result.rowcount or 0
 
 
+MEETING_KINDS = ("meeting_proposed", "meeting_accepted", "meeting_declined", "meeting_cancelled", "meeting_reminder")
+
+
 def mark_opened(member: Member, endpoint: str | None, view_args: dict, now: datetime) -> int:
     """Her notifications that lead to the page she is opening become read: acting on one is
     opening what it points to, whichever link she followed. Returns how many."""
     if endpoint == "matches.detail" and "mentorship_id" in view_args:
         # Notifications with a conversation lead there, and are read when it is opened.
         return mark_read(member, now, mentorship_id=view_args["mentorship_id"], conversation_id=None)
+    if endpoint == "meetings.index" and "mentorship_id" in view_args:
+        mentorship_id = view_args["mentorship_id"]
+        return sum(mark_read(member, now, mentorship_id=mentorship_id, kind=k) for k in MEETING_KINDS)
     if endpoint == "coordinator.message_reports":
         return mark_read(member, now, kind="report_new")
     return 0

@@ -90,6 +90,27 @@ KINDS: dict[str, Kind] = {
         True,
         _l("A member reported a conversation."),
     ),
+    "meeting_proposed": Kind(
+        _l("%(name)s proposes a meeting. Please accept or decline it."),
+        _l("Bridges: a meeting is proposed"),
+        True,
+        _l("A meeting is proposed to you. Please accept or decline it."),
+    ),
+    "meeting_accepted": Kind(
+        _l("%(name)s accepted your meeting."), _l("Bridges: your meeting is accepted"), True, _l("Your meeting is accepted.")
+    ),
+    "meeting_declined": Kind(
+        _l("%(name)s declined your meeting."), _l("Bridges: a meeting was declined"), True, _l("A meeting was declined.")
+    ),
+    "meeting_cancelled": Kind(
+        _l("%(name)s cancelled your meeting."), _l("Bridges: a meeting was cancelled"), True, _l("A meeting was cancelled.")
+    ),
+    "meeting_reminder": Kind(
+        _l("Reminder: you meet %(name)s soon."),
+        _l("Bridges: a meeting soon"),
+        True,
+        _l("You have a mentoring meeting soon."),
+    ),
 }
 
 
