@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token
 from tests.factories import make_coordinator, make_member, make_mentor
 from web.matches import lifecycle, progress, proposals
-from web.models import Conversation, MemberStatus, Mentorship, utcnow
+from web.models import Conversation, MemberStatus, Mentorship, MentorshipEvent, utcnow
 
 REASONS = [
     {"kind": "shared_language", "code": "ru"},
@@ -230,3 +232,43 @@ def test_goals_checkins_and_feedback_through_the_page(client, auth, db, proposal
     response = _post(client, page, f"{page}/feedback", {"rating": "5"})
     assert response.status_code == 422
     assert "Feedback opens two weeks before the end" in response.get_data(as_text=True)
+
+
+def test_a_page_left_open_says_the_proposal_was_declined_meanwhile_and_writes_nothing(client, auth, db, proposal):
+    auth.login("aigul@example.org")
+    page = f"/matches/{proposal.id}"
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    lifecycle.decline(proposal, proposal.mentee, utcnow(), reason="Found a mentor at home")
+    db.session.commit()
+
+    response = client.post(f"{page}/accept", data={"csrf_token": token})
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "This proposal was declined." in html  # read again at the click (same moment: tests/web/test_races.py)
+    assert _state(db, proposal.id) == "declined"
+    events = db.session.scalars(select(MentorshipEvent.to_state).where(MentorshipEvent.mentorship_id == proposal.id))
+    assert list(events) == ["proposed", "declined"]
+
+
+def test_feedback_from_both_before_the_end_keeps_the_conversation_open(client, auth, db, proposal):
+    from web.messages.services import mentorship_conversation
+
+    now = utcnow()
+    lifecycle.accept(proposal, proposal.mentor, now)
+    lifecycle.confirm(proposal, proposal.mentee, now)
+    db.session.get(Mentorship, proposal.id).ends_on = now + timedelta(days=10)
+    db.session.commit()
+    page = f"/matches/{proposal.id}"
+    for email in ("nurzat@example.org", "aigul@example.org"):
+        auth.login(email)
+        assert _post(client, page, f"{page}/feedback", {"rating": "5", "share_with_partner": "y"}).status_code == 302
+        auth.logout()
+
+    assert _state(db, proposal.id) == "active"
+    conversation = mentorship_conversation(db.session.get(Mentorship, proposal.id))
+    auth.login("nurzat@example.org")
+    chat = f"/messages/{conversation.id}"
+    response = _post(client, chat, f"{chat}/send", {"body": "Ten more days: shall we meet on Friday?"})
+    assert response.status_code == 302
+    assert "Ten more days: shall we meet on Friday?" in client.get(chat).get_data(as_text=True)
