@@ -4,13 +4,14 @@ problem before failing, so one run names them all. Coordinator pages have their 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
 from tests.browser.support import assert_no_horizontal_scroll, axe_check, sign_in
 from tests.factories import make_member, make_mentor
 from web.matches import lifecycle, proposals
+from web.meetings import services as meetings
 from web.messages import services as messages
 from web.models import MemberStatus
 from web.notifications.services import notify
@@ -24,13 +25,15 @@ SHARED = ["/", "/directory/", "/directory/?q=АЙГУЛЬ", "/profile/", "/profi
 SHARED += ["/notifications/", "/password", "/privacy", "/account/data"]
 MEMBER = SHARED + [
     "/matches/{mentorship}",
+    "/matches/{mentorship}/meetings/",
     "/messages/{conversation}",
     "/messages/{conversation}/report",
     "/profile/{mentor}",
     "/profile/{colleague}",
     "/messages/new/{colleague}",
 ]
-MENTOR = SHARED + ["/matches/{mentorship}", "/messages/{conversation}", "/profile/{mentee}"]
+MENTOR = SHARED + ["/matches/{mentorship}", "/matches/{mentorship}/meetings/", "/messages/{conversation}"]
+MENTOR += ["/profile/{mentee}"]
 
 
 @pytest.fixture
@@ -73,6 +76,10 @@ def world(live_server):
         messages.send_message(conv, mentee, "Здравствуйте! " * 20, NOW)
         messages.send_message(conv, mentor, "Добрый день, давайте начнём.", NOW)
         notify(mentee, "checkin_due", mentorship=m, now=NOW)
+        link = "https://call.example.org/" + "x" * 80  # a long link must wrap, not widen the page
+        meetings.propose(m, mentor, on=date(2099, 3, 10), at=time(10, 0), minutes=60, place=link, now=NOW)
+        accepted = meetings.propose(m, mentee, on=date(2099, 3, 11), at=time(9), minutes=30, place="Бишкек, " * 10, now=NOW)
+        meetings.accept(accepted, mentor, NOW)
         db.session.commit()
         return {
             "mentorship": m.id,
