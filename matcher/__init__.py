@@ -19,15 +19,31 @@ Reason kinds of a pair (``Pair.reasons``, in this order)
 
 Unmatched reason codes (summary ``unmatched[].reason``)
 -------------------------------------------------------
-``no_language_partner``
-    no mentor with free places in another country shares a language with her;
-``no_senior_mentor``
-    such mentors exist, but none has ``min_gap`` more years of service;
-``all_excluded``
-    every otherwise suitable mentor is excluded (either way);
-``mentors_full``
-    suitable mentors exist, but their places went to others in the optimal
-    assignment (the count is the proven maximum).
+A mentor is *compatible* with a mentee when she is in another country, shares
+a language and has ``min_gap`` more years of service; every member with the
+mentor role counts, also one with no free place in this run (capacity 0).
+
+``no_compatible_mentor``
+    no mentor is compatible with her (``language_hint`` names a language
+    that would help; ``most_senior_years`` and ``needed_years`` the gap);
+``excluded_or_declined``
+    compatible mentors exist, but each is excluded (declined, ended, banned);
+``compatible_mentors_full``
+    compatible mentors exist (``full_mentors``), none has a free place;
+``places_used_for_others``
+    compatible mentors had places (``mentors_with_places``), but the optimum
+    gave them to others: the number matched is the proven maximum, and one
+    more place with any of them (``mentor_kind`` names the most common kind)
+    would match her.
+
+Each entry: ``id``, ``reason``, ``country``, ``languages``,
+``years_of_service``, ``needed_years``, ``mentors_sharing_language``,
+``mentors_senior_enough``, ``suitable_mentors``, ``excluded_mentors``,
+``full_mentors``, ``mentors_with_places``, ``most_senior_years``,
+``language_hint`` (``{"code", "mentors"}`` or null) and ``mentor_kind``
+(``{"country", "language"}`` or null).  Runs of earlier versions stored
+``no_language_partner``, ``no_senior_mentor``, ``all_excluded`` and
+``mentors_full`` (:data:`RETIRED_UNMATCHED_REASONS`).
 
 Constraint violation codes (:func:`check_pair`)
 -----------------------------------------------
@@ -46,11 +62,11 @@ Examples
 """
 
 from .constraints import VIOLATIONS, check_pair
-from .errors import ConfigError, InputError
+from .errors import ConfigError, InputError, SolverError
 from .features import COMPONENTS, CompatibilityScorer, reasons_for
 from .io import member_to_dict, pairs_to_jsonl, parse_members, read_members, write_pairs, write_summary
 from .model import MatchConfig, MatchResult, Member, Pair
-from .run import UNMATCHED_REASONS, explain_pair, match, score_pair
+from .run import RETIRED_UNMATCHED_REASONS, UNMATCHED_REASONS, explain_pair, match, score_pair
 
 __all__ = [
     "Member",
@@ -66,6 +82,7 @@ __all__ = [
     "pairs_to_jsonl",
     "InputError",
     "ConfigError",
+    "SolverError",
     "check_pair",
     "explain_pair",
     "score_pair",
@@ -74,4 +91,5 @@ __all__ = [
     "COMPONENTS",
     "VIOLATIONS",
     "UNMATCHED_REASONS",
+    "RETIRED_UNMATCHED_REASONS",
 ]

@@ -24,13 +24,25 @@ The steps, all deterministic:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
-__all__ = ["Population", "class_max_matching", "top_candidates", "solve_lexicographic"]
+from .errors import SolverError
+
+__all__ = [
+    "Population",
+    "class_max_matching",
+    "top_candidates",
+    "coverage_units",
+    "pair_costs",
+    "solve_flow",
+    "residual_potentials",
+    "price_all_pairs",
+]
 
 
 @dataclass
@@ -45,6 +57,7 @@ class Population:
     capacity: np.ndarray  # per entry of ``mentors``
     blocked: dict  # position -> set of positions (excludes, both ways)
     min_gap: int
+    language_codes: tuple = ()  # the columns of ``languages``
 
     @property
     def n_mentees(self):
@@ -254,8 +267,13 @@ def _row_top_k(z: np.ndarray, k: int, row_keys: np.ndarray, col_keys: np.ndarray
     return np.concatenate(out_r), np.concatenate(out_c)
 
 
-def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
+def top_candidates(pop: Population, scorer, top_k: int, *, lead: float = 0.0, block: int = 256):
     """Per mentee, her ``top_k`` best feasible mentors by the bio-free score.
+
+    With ``lead`` above twice the largest number of goals, the ranking is by
+    goal coverage first (see :meth:`CompatibilityScorer.linear_features`): a
+    mentor who covers more of her goals is never dropped for one who covers
+    fewer.
 
     Returns
     -------
@@ -268,7 +286,7 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     mentor_years = pop.years[pop.mentors]
     year_values = np.unique(mentor_years)
     n_years = len(year_values)
-    features_m = scorer.linear_features(pop.mentors, side="mentor", year_values=year_values)
+    features_m = scorer.linear_features(pop.mentors, side="mentor", year_values=year_values, lead=lead)
     features_m = features_m.astype(np.float32)
     lang_m = pop.languages[pop.mentors].astype(np.float32)
     country_m = pop.country[pop.mentors]
@@ -306,10 +324,10 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
             start = int(np.searchsorted(cols_years, ye.min() + pop.min_gap, side="left"))
             if start >= len(cols):
                 break
-            x = scorer.linear_features(pos, side="mentee", year_values=year_values)
+            x = scorer.linear_features(pos, side="mentee", year_values=year_values, lead=lead)
             # Too junior mentors: a penalty below any score so they are never kept.
             too_junior = year_values[None, :] < (ye + pop.min_gap)[:, None]
-            x[:, -n_years:][too_junior] = -4.0
+            x[:, -n_years:][too_junior] = -4.0 - 2.0 * lead
             z = x.astype(np.float32) @ feats[start:].T
             n_excl = max((len(pop.blocked.get(int(p), ())) for p in pos.tolist()), default=0)
             k = top_k + n_excl
@@ -326,62 +344,100 @@ def top_candidates(pop: Population, scorer, top_k: int, *, block: int = 256):
     return np.concatenate(out_e), np.concatenate(out_m)
 
 
-# Scores are in [0, 1]; the solver works in integers, so a score becomes
-# round(score * SCALE).  1e9 keeps ties below any difference the tests can see
-# while total costs (at most places x SCALE) stay far inside int64.
-SCALE = 1_000_000_000
+# -- the lexicographic objective ---------------------------------------------------------
+#
+# Pair costs are integers: cost = -(coverage_weight * coverage_units + soft), where
+# coverage_units is the mentee's goal coverage times a common denominator of the
+# goal counts (exact), soft = round(score * SOFT_SCALE) is the compatibility
+# score, and coverage_weight = 2 * flow * SOFT_SCALE + 1.  With the flow fixed at
+# the proven maximum, the cheapest flow therefore has the most coverage, and
+# among those the best total score.
+#
+# Pricing: let x be optimal on the candidate graph, with potentials d, and let
+# every other feasible pair have a coverage-only reduced cost of at least
+# -SOFT_SCALE.  Pricing the other pairs at their coverage only (no soft term), any
+# flow y of the same size on the full graph costs at least c(x) - flow * SOFT_SCALE,
+# so coverage_weight * (cov(y) - cov(x)) <= soft(x) + flow * SOFT_SCALE
+# <= 2 * flow * SOFT_SCALE < coverage_weight: no flow covers even one unit more.
+# Pairs whose reduced cost is only slightly negative are thus never added,
+# which keeps degenerate ties from adding pairs that cannot change the coverage.
+
+#: Resolution of the tie-breaking score (0.001).
+SOFT_SCALE = 1000
+#: Largest common denominator of goal coverage; beyond it coverage is rounded.
+MAX_UNITS = 100_000
 
 
-def solve_lexicographic(n_mentees, capacity, e_edge, m_edge, score, mate):
-    """Maximum-cardinality, then maximum-score matching on a candidate graph.
+def coverage_units(goal_counts: np.ndarray) -> int:
+    """A common denominator of the coverages ``covered / n`` of these goal counts.
 
-    A min-cost flow (OR-Tools' cost-scaling push-relabel, exact on integers):
-    source -> mentee (capacity 1), mentee -> mentor (capacity 1, cost
-    ``SCALE - score``), mentor -> sink (capacity = places), with a flow equal to
-    the maximum matching size.  Every unit of flow crosses exactly one pair, so
-    for that fixed flow the minimum cost is the maximum total score.
-
-    Parameters
-    ----------
-    n_mentees : int
-    capacity : ndarray of int
-        Places per mentor.
-    e_edge, m_edge, score : ndarray
-        Candidate edges (mentee index, mentor index) and their scores in [0, 1].
-    mate : ndarray of int
-        A maximum matching of the candidate graph (per mentee, mentor or -1);
-        only its size is used.
-
-    Returns
-    -------
-    e, m : ndarray of int
-        The matched pairs, ordered by mentee index.
+    The least common multiple of the counts present, so that coverage is an
+    exact integer; capped at :data:`MAX_UNITS` (coverage is then rounded).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> e, m = solve_lexicographic(2, np.array([1, 1]), np.array([0, 0, 1]),
-    ...                            np.array([0, 1, 0]), np.array([0.9, 0.5, 0.8]),
-    ...                            np.array([0, 1]))
-    >>> e.tolist(), m.tolist()
-    ([0, 1], [1, 0])
+    >>> coverage_units(np.array([1, 2, 3, 5, 0]))
+    30
+    """
+    d = 1
+    for n in np.unique(np.asarray(goal_counts, dtype=np.int64)).tolist():
+        if n > 0:
+            d = d * n // math.gcd(d, n)
+            if d > MAX_UNITS:
+                return MAX_UNITS
+    return d
+
+
+def pair_costs(covered, units_per_goal, score, weight: int) -> np.ndarray:
+    """Integer arc costs: minus (weight x covered goals x units per goal + rounded score).
+
+    Examples
+    --------
+    >>> pair_costs(np.array([1, 2]), np.array([1, 1]), np.array([0.5, 0.1]), 1001).tolist()
+    [-1501, -2102]
+    """
+    cov = np.asarray(covered, dtype=np.int64) * np.asarray(units_per_goal, dtype=np.int64)
+    soft = np.rint(np.clip(score, 0.0, 1.0) * SOFT_SCALE).astype(np.int64)
+    return -(np.int64(weight) * cov + soft)
+
+
+def solve_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value) -> np.ndarray:
+    """The cheapest flow of ``flow_value`` mentees on the candidate graph.
+
+    A min-cost flow (OR-Tools' cost-scaling push-relabel, exact on integers):
+    source -> mentee (capacity 1), mentee -> mentor (capacity 1, ``cost``),
+    mentor -> sink (capacity = places), with supplies fixed at ``flow_value``.
+
+    Returns
+    -------
+    used : ndarray of bool
+        Per candidate edge, whether the flow uses it.
+
+    Raises
+    ------
+    SolverError
+        When the solver fails or the flow is not a matching of that size.
+
+    Examples
+    --------
+    >>> used = solve_flow(2, np.array([1, 1]), np.array([0, 0, 1]), np.array([0, 1, 0]),
+    ...                   np.array([-9, -5, -8]), 2)
+    >>> used.tolist()
+    [False, True, True]
     """
     from ortools.graph.python import min_cost_flow
 
-    flow_value = int((np.asarray(mate) >= 0).sum())
+    e_edge = np.asarray(e_edge)
+    n_edges = len(e_edge)
+    if flow_value == 0 or n_edges == 0:
+        return np.zeros(n_edges, dtype=bool)
     n_mentors = len(capacity)
-    if flow_value == 0 or len(e_edge) == 0:
-        return np.zeros(0, np.intp), np.zeros(0, np.intp)
     source = n_mentees + n_mentors
     sink = source + 1
-    n_edges = len(e_edge)
-    tails = np.concatenate([np.full(n_mentees, source), np.asarray(e_edge), n_mentees + np.arange(n_mentors)]).astype(
-        np.int32
-    )
+    tails = np.concatenate([np.full(n_mentees, source), e_edge, n_mentees + np.arange(n_mentors)]).astype(np.int32)
     heads = np.concatenate([np.arange(n_mentees), n_mentees + np.asarray(m_edge), np.full(n_mentors, sink)]).astype(np.int32)
     caps = np.concatenate([np.ones(n_mentees), np.ones(n_edges), np.asarray(capacity)]).astype(np.int64)
-    pair_cost = SCALE - np.rint(np.clip(score, 0.0, 1.0) * SCALE).astype(np.int64)
-    costs = np.concatenate([np.zeros(n_mentees, np.int64), pair_cost, np.zeros(n_mentors, np.int64)])
+    costs = np.concatenate([np.zeros(n_mentees, np.int64), np.asarray(cost, np.int64), np.zeros(n_mentors, np.int64)])
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supplies = np.zeros(sink + 1, np.int64)
@@ -389,12 +445,249 @@ def solve_lexicographic(n_mentees, capacity, e_edge, m_edge, score, mate):
     flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
     status = flow.solve()
     if status != flow.OPTIMAL:
-        raise AssertionError(f"min-cost flow did not solve (status {status})")
-    pair_arcs = np.arange(n_mentees, n_mentees + n_edges, dtype=np.int32)
-    used = flow.flows(pair_arcs) > 0
-    e = np.asarray(e_edge)[used]
-    m = np.asarray(m_edge)[used]
-    if len(e) != flow_value:
-        raise AssertionError("assignment lost matched mentees")
-    order = np.argsort(e, kind="stable")
-    return e[order], m[order]
+        raise SolverError(f"min-cost flow did not solve (status {status}) on {n_edges} candidate pairs")
+    used = flow.flows(np.arange(n_mentees, n_mentees + n_edges, dtype=np.int32)) > 0
+    if int(used.sum()) != flow_value:
+        raise SolverError(f"min-cost flow matched {int(used.sum())} mentees instead of {flow_value}")
+    return used
+
+
+def residual_potentials(n_mentees, capacity, e_edge, m_edge, cost, used) -> np.ndarray:
+    """Node potentials proving the flow optimal: shortest distances in its residual graph.
+
+    Distances from a virtual root joined to every node at cost 0, found by
+    Bellman-Ford relaxations that only look at arcs leaving nodes whose
+    distance changed (vectorised).  Every residual arc ``(t, h, c)`` then has
+    ``c + dist[t] - dist[h] >= 0``.  Nodes: mentees, mentors, source, sink.
+
+    Raises
+    ------
+    SolverError
+        On a negative cycle (the flow was not optimal).
+    """
+    e_edge = np.asarray(e_edge, dtype=np.int64)
+    m_edge = np.asarray(m_edge, dtype=np.int64)
+    cost = np.asarray(cost, dtype=np.int64)
+    n_mentors = len(capacity)
+    source = n_mentees + n_mentors
+    sink = source + 1
+    n_nodes = sink + 1
+    matched = np.zeros(n_mentees, dtype=bool)
+    matched[e_edge[used]] = True
+    load = np.bincount(m_edge[used], minlength=n_mentors)
+    mentees = np.arange(n_mentees)
+    mentors = n_mentees + np.arange(n_mentors)
+    free = load < np.asarray(capacity)
+    busy = load > 0
+    tails = np.concatenate(
+        [
+            np.full((~matched).sum(), source),
+            mentees[matched],
+            e_edge[~used],
+            n_mentees + m_edge[used],
+            mentors[free],
+            np.full(busy.sum(), sink),
+        ]
+    )
+    heads = np.concatenate(
+        [
+            mentees[~matched],
+            np.full(matched.sum(), source),
+            n_mentees + m_edge[~used],
+            e_edge[used],
+            np.full(free.sum(), sink),
+            mentors[busy],
+        ]
+    )
+    costs = np.concatenate(
+        [np.zeros(n_mentees, np.int64), cost[~used], -cost[used], np.zeros(free.sum() + busy.sum(), np.int64)]
+    )
+    order = np.argsort(tails, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    indptr = np.searchsorted(tails, np.arange(n_nodes + 1))
+    dist = np.zeros(n_nodes, dtype=np.int64)
+    frontier = np.arange(n_nodes)
+    for _ in range(n_nodes + 1):
+        starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+        total = int(counts.sum())
+        if total == 0:
+            return dist
+        arcs = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+        reach = dist[tails[arcs]] + costs[arcs]
+        h = heads[arcs]
+        better = reach < dist[h]
+        if not better.any():
+            return dist
+        h, reach = h[better], reach[better]
+        o = np.lexsort((reach, h))
+        h, reach = h[o], reach[o]
+        first = np.ones(len(h), dtype=bool)
+        first[1:] = h[1:] != h[:-1]
+        frontier = h[first]
+        dist[frontier] = reach[first]
+    raise SolverError("the assignment is not optimal: its residual graph has a negative cycle")
+
+
+def _mentee_groups(pop: Population):
+    """Mentees of the same country and language set, with their feasible mentors.
+
+    Yields (rows, cols): mentee indices sorted by years of service, and the
+    indices of the mentors in another country who share a language, sorted by
+    years (so that the mentors senior enough for a mentee are a suffix).
+    """
+    mentor_years = pop.years[pop.mentors]
+    lang_m = pop.languages[pop.mentors].astype(np.float32)
+    country_m = pop.country[pop.mentors]
+    packed = np.packbits(pop.languages[pop.mentees], axis=1).astype(np.int64)
+    keys = np.column_stack([pop.country[pop.mentees], packed])
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.ravel()
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    for rows in np.split(order, bounds):
+        first = pop.mentees[rows[0]]
+        ok = (country_m != pop.country[first]) & ((lang_m @ pop.languages[first].astype(np.float32)) > 0)
+        cols = np.flatnonzero(ok)
+        if len(cols) == 0:
+            continue
+        cols = cols[np.argsort(mentor_years[cols], kind="stable")]
+        rows = rows[np.argsort(pop.years[pop.mentees[rows]], kind="stable")]
+        yield rows, cols
+
+
+def _sorted_contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is in ``sorted_keys`` (binary search, no hashing)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def _feasible_blocks(pop: Population, goals, skills, block: int):
+    """Blocks of mentees against their feasible mentors, with goals covered.
+
+    Yields (rows, cols, covered, senior): mentee indices, mentor indices, the
+    float32 matrix of goals covered per pair, and the mask of the pairs whose
+    mentor is senior enough (excludes are not applied).
+    """
+    mentor_years = pop.years[pop.mentors]
+    for rows, cols in _mentee_groups(pop):
+        cols_years = mentor_years[cols]
+        sk = skills[:, cols]
+        for lo in range(0, len(rows), block):
+            r = rows[lo : lo + block]
+            ye = pop.years[pop.mentees[r]]
+            start = int(np.searchsorted(cols_years, ye.min() + pop.min_gap, side="left"))
+            if start >= len(cols):
+                break
+            covered = goals[r] @ sk[:, start:]
+            senior = cols_years[None, start:] >= (ye + pop.min_gap)[:, None]
+            yield r, cols[start:], covered, senior
+
+
+def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, block: int = 512):
+    """Per mentor with places, the ``per_mentor`` feasible mentees whose goals she covers best.
+
+    By share of the mentee's goals covered; ties broken by a fixed hash of the
+    pair.  They make sure that a mentor whose place is contested sees the
+    mentees who need her most (a mentee-side top-k alone can leave her with
+    only mentees who do equally well elsewhere).  Excludes are removed later.
+
+    Returns
+    -------
+    e, m : ndarray of int
+    """
+    n_m = pop.n_mentors
+    r = max(1, int(per_mentor))
+    best_val = np.full((n_m, r), -1.0, dtype=np.float32)
+    best_row = np.full((n_m, r), -1, dtype=np.int64)
+    n_goals = goals.sum(axis=1)
+    inv = np.where(n_goals > 0, 1.0 / np.maximum(n_goals, 1), 0.0).astype(np.float32)
+    for rows, cols, covered, senior in _feasible_blocks(pop, goals, skills, block):
+        noise = (_tie_break(pop.mentees[rows][:, None], pop.mentors[cols][None, :]) % 1024).astype(np.float32)
+        val = covered * inv[rows][:, None] + noise * np.float32(1e-8)
+        val[~senior] = -1.0
+        k = min(r, len(rows))
+        if len(rows) > k:
+            top = np.argpartition(-val, k - 1, axis=0)[:k]
+            top_val = np.take_along_axis(val, top, axis=0)
+        else:
+            top = np.broadcast_to(np.arange(len(rows))[:, None], val.shape)
+            top_val = val
+        merged_val = np.concatenate([best_val[cols], top_val.T], axis=1)
+        merged_row = np.concatenate([best_row[cols], rows[top].T], axis=1)
+        keep = np.argpartition(-merged_val, r - 1, axis=1)[:, :r]
+        best_val[cols] = np.take_along_axis(merged_val, keep, axis=1)
+        best_row[cols] = np.take_along_axis(merged_row, keep, axis=1)
+    ok = best_val >= 0
+    m_idx = np.broadcast_to(np.arange(n_m)[:, None], best_row.shape)
+    return best_row[ok], m_idx[ok]
+
+
+def price_all_pairs(
+    pop: Population, goals, skills, units_per_goal, dist_e, dist_m, weight, known, *, tolerance=0, per_mentee=None, block=128
+):
+    """Feasible pairs, outside ``known``, whose coverage could lower the flow's cost.
+
+    A pair (mentee e, mentor m) not yet in the candidate graph can raise the
+    total coverage only if its coverage-only cost has a negative reduced cost
+    against the potentials: ``weight * coverage_units(e, m) > dist_e - dist_m + tolerance``.
+    Every feasible pair is checked, in blocks of mentees against the mentors of
+    their group (a float32 matrix product and a filter; the few pairs near the
+    threshold are checked again in exact integers).
+
+    Parameters
+    ----------
+    goals : ndarray (n_mentees, n_topics) float32
+    skills : ndarray (n_topics, n_mentors) float32
+    units_per_goal : ndarray of int
+        Coverage units of one covered goal, per mentee (0 without goals).
+    dist_e, dist_m : ndarray of int
+        Potentials of the mentee and mentor nodes.
+    known : ndarray of int
+        Sorted keys ``e * n_mentors + m`` of the candidate and excluded pairs.
+    tolerance : int
+        Reduced costs down to ``-tolerance`` are accepted (see ``SOFT_SCALE``).
+    per_mentee : int, optional
+        Keep only this many pairs per mentee, the most negative reduced costs
+        first (partial pricing: the next round prices again).
+
+    Returns
+    -------
+    e, m : ndarray of int
+        The pairs that could improve the coverage.
+    """
+    n_m = max(pop.n_mentors, 1)
+    value = (units_per_goal * np.float64(weight)).astype(np.float64)  # per covered goal
+    best = value * goals.sum(axis=1)  # full coverage: no pair of hers can be worth more
+    de = dist_e.astype(np.float64) + float(tolerance)
+    dm = dist_m.astype(np.float64)
+    out_e, out_m, out_gain = [], [], []
+    for r, cols, covered, senior in _feasible_blocks(pop, goals, skills, block):
+        # Only mentors whose potential leaves room for some mentee of the block.
+        room = dm[cols] > (de[r] - best[r]).min()
+        if not room.any():
+            continue
+        cols, covered, senior = cols[room], covered[:, room], senior[:, room]
+        # Exact in float64: every term is an integer below 2**53.
+        gain = covered.astype(np.float64) * value[r][:, None] + dm[cols][None, :] - de[r][:, None]
+        hit = (gain > 0) & senior
+        hr, hc = np.nonzero(hit)
+        if len(hr) == 0:
+            continue
+        e = r[hr]
+        m = cols[hc]
+        keep = ~_sorted_contains(known, e.astype(np.int64) * n_m + m)
+        out_e.append(e[keep])
+        out_m.append(m[keep])
+        out_gain.append(gain[hr, hc][keep])
+    if not out_e:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    e, m, gain = np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_gain)
+    if per_mentee is not None and len(e):
+        order = np.lexsort((m, -gain, e))
+        e, m = e[order], m[order]
+        first = np.searchsorted(e, e, side="left")
+        keep = np.arange(len(e)) - first < per_mentee
+        e, m = e[keep], m[keep]
+    return e, m

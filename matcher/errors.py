@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "ConfigError"]
+__all__ = ["InputError", "ConfigError", "SolverError"]
 
 
 class InputError(Exception):
@@ -36,4 +36,17 @@ class ConfigError(ValueError):
     --------
     >>> print(ConfigError("unknown key 'w_goal'"))
     unknown key 'w_goal'
+    """
+
+
+class SolverError(RuntimeError):
+    """The assignment solver failed or returned an inconsistent answer.
+
+    This is a bug or a resource limit, never bad input; the message says which
+    step failed.
+
+    Examples
+    --------
+    >>> print(SolverError("min-cost flow did not solve (status 3)"))
+    min-cost flow did not solve (status 3)
     """

@@ -10,9 +10,12 @@ The score of a pair is the weighted mean of six components in [0, 1]:
 ``language``
     share of the mentee's languages the mentor speaks;
 ``bio``
-    cosine similarity of TF-IDF vectors of character n-grams of the bios
-    (``analyzer="char_wb"``), which works the same for Russian, English and the
-    national languages;
+    cosine similarity of TF-IDF vectors of the bios' words, each cut to its
+    first ``bio_word_prefix`` letters (a crude stem that works the same for
+    Russian, English and the national languages); one sparse row per member
+    (about 50 non-zeros for a 600-character bio), and similarities are only
+    ever computed for the pairs asked for, so memory grows with the number of
+    members, not with the number of distinct bios squared;
 ``seniority``
     ``min(gap, seniority_cap) / seniority_cap`` for a gap in years of service;
 ``agency``
@@ -20,10 +23,14 @@ The score of a pair is the weighted mean of six components in [0, 1]:
 
 Only ``bio`` is not linear in indicator features, which :mod:`matcher.assign`
 uses to rank candidates with one matrix product per block of mentees.
+
+A run does not maximise the sum of these scores: it maximises goal coverage
+first, exactly, and uses the score only to break ties (see :mod:`matcher.assign`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,6 +47,23 @@ __all__ = ["CompatibilityScorer", "COMPONENTS", "reasons_for"]
 COMPONENTS = ("goal_coverage", "skill_overlap", "language", "bio", "seniority", "agency")
 
 _CHUNK = 500_000
+# Pairs per chunk of the bio similarity: each gathers two sparse rows per pair.
+_BIO_CHUNK = 50_000
+_WORD = re.compile(r"\w\w+")
+
+
+class _WordPrefixes:
+    """Analyzer of the bio TF-IDF: lower-case words of 2+ letters cut to ``k`` letters.
+
+    A class rather than a closure so that a fitted scorer pickles.
+    """
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def __call__(self, text: str) -> list[str]:
+        k = self.k
+        return [w[:k] for w in _WORD.findall(text.lower())]
 
 
 def _rowsum(matrix) -> np.ndarray:
@@ -96,8 +120,8 @@ class CompatibilityScorer(BaseEstimator):
         Component weights, see :class:`matcher.MatchConfig`.
     seniority_cap : int
         Gap in years at which the seniority component reaches 1.
-    bio_ngram_range : tuple of int
-        Character n-gram lengths of the bio TF-IDF.
+    bio_word_prefix : int
+        Letters kept of each bio word.
 
     Examples
     --------
@@ -106,7 +130,7 @@ class CompatibilityScorer(BaseEstimator):
     >>> mentee = Member("b", "KG", "police", ("mentee",), ("ru",), (), ("leadership",),
     ...                 years_of_service=5)
     >>> scorer = CompatibilityScorer().fit([mentor, mentee])
-    >>> float(scorer.score([0], [1])[0])  # everything but the bios agrees
+    >>> float(scorer.score_pairs([0], [1])[0])  # everything but the bios agrees
     0.88
     """
 
@@ -120,7 +144,7 @@ class CompatibilityScorer(BaseEstimator):
         w_seniority=0.12,
         w_agency=0.08,
         seniority_cap=15,
-        bio_ngram_range=(3, 4),
+        bio_word_prefix=6,
     ):
         self.w_goal_coverage = w_goal_coverage
         self.w_skill_overlap = w_skill_overlap
@@ -129,7 +153,7 @@ class CompatibilityScorer(BaseEstimator):
         self.w_seniority = w_seniority
         self.w_agency = w_agency
         self.seniority_cap = seniority_cap
-        self.bio_ngram_range = bio_ngram_range
+        self.bio_word_prefix = bio_word_prefix
 
     @classmethod
     def from_config(cls, config: MatchConfig) -> CompatibilityScorer:
@@ -137,7 +161,7 @@ class CompatibilityScorer(BaseEstimator):
         return cls(
             **{n: getattr(config, n) for n in MatchConfig.weight_names()},
             seniority_cap=config.seniority_cap,
-            bio_ngram_range=(config.bio_ngram_min, config.bio_ngram_max),
+            bio_word_prefix=config.bio_word_prefix,
         )
 
     def _weights(self) -> np.ndarray:
@@ -176,24 +200,26 @@ class CompatibilityScorer(BaseEstimator):
 
         # Identical bios (empty ones, templates) are analysed once: the counts of
         # the distinct texts are expanded back to one row per member before the
-        # IDF is learnt, so the TF-IDF is exactly the one of the full list.
+        # IDF is learnt, so the TF-IDF is exactly the one of the full list.  Only
+        # the rows of the distinct texts are kept (sparse, float32).
         texts = [m.bio.strip() for m in members]
         bio_texts = sorted(set(texts))
         position = {t: i for i, t in enumerate(bio_texts)}
         self.bio_ids_ = np.array([position[t] for t in texts], dtype=np.intp)
-        self.bio_vectorizer_ = CountVectorizer(
-            analyzer="char_wb",
-            ngram_range=tuple(self.bio_ngram_range),
-            lowercase=True,
-            dtype=np.float32,
-        )
+        del texts, position
+        self.bio_vectorizer_ = CountVectorizer(analyzer=_WordPrefixes(self.bio_word_prefix), dtype=np.float32)
+        counts = None
         if any(bio_texts):
-            counts = self.bio_vectorizer_.fit_transform(bio_texts).tocsr()
+            try:
+                counts = self.bio_vectorizer_.fit_transform(bio_texts).tocsr()
+            except ValueError:  # only one-letter words: no vocabulary
+                counts = None
+        if counts is not None:
             self.bio_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts[self.bio_ids_])
             self.bio_unique_ = self.bio_tfidf_.transform(counts).astype(np.float32).tocsr()
         else:
             self.bio_unique_ = sp.csr_matrix((len(bio_texts), 0), dtype=np.float32)
-        self.bios_ = self.bio_unique_[self.bio_ids_]
+        del counts, bio_texts
 
         # Packed bit sets for the vectorised pair scores (8 labels a byte).
         self.skill_bits_ = _pack(self.skills_)
@@ -236,6 +262,16 @@ class CompatibilityScorer(BaseEstimator):
             out["agency"][sl] = (self.agency_codes_[ec] == self.agency_codes_[mc]).astype(np.float64)
         return out
 
+    def covered_goals(self, mentor_idx, mentee_idx) -> np.ndarray:
+        """Number of the mentee's goals among the mentor's skills, per pair (int64)."""
+        m = np.asarray(mentor_idx, dtype=np.intp)
+        e = np.asarray(mentee_idx, dtype=np.intp)
+        out = np.empty(len(m), dtype=np.int64)
+        for lo in range(0, len(m), _CHUNK):
+            sl = slice(lo, lo + _CHUNK)
+            out[sl] = _common_bits(self.goal_bits_[e[sl]], self.skill_bits_[m[sl]]).astype(np.int64)
+        return out
+
     def _bio_pairs(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Cosine similarity of distinct-bio pairs, each distinct pair computed once."""
         if not self.bio_unique_.shape[1] or len(a) == 0:
@@ -244,11 +280,17 @@ class CompatibilityScorer(BaseEstimator):
         keys, inverse = np.unique(a.astype(np.int64) * n + b, return_inverse=True)
         ua, ub = keys // n, keys % n
         rows = self.bio_unique_
-        sims = _rowsum(rows[ua].multiply(rows[ub]))
+        sims = np.empty(len(keys))
+        for lo in range(0, len(keys), _BIO_CHUNK):
+            hi = lo + _BIO_CHUNK
+            sims[lo:hi] = _rowsum(rows[ua[lo:hi]].multiply(rows[ub[lo:hi]]))
         return np.clip(sims, 0.0, 1.0)[inverse.ravel()]
 
-    def score(self, mentor_idx, mentee_idx) -> np.ndarray:
-        """Compatibility scores in [0, 1] of pairs given by member positions."""
+    def score_pairs(self, mentor_idx, mentee_idx) -> np.ndarray:
+        """Compatibility scores in [0, 1] of pairs given by member positions, one per pair.
+
+        (Not scikit-learn's ``score``, which returns one number for a data set.)
+        """
         comps = self.components(mentor_idx, mentee_idx)
         w = self._weights()
         total = np.zeros(len(np.atleast_1d(mentor_idx)))
@@ -257,11 +299,13 @@ class CompatibilityScorer(BaseEstimator):
         return np.clip(total, 0.0, 1.0)
 
     # -- linear features for ranking candidates -----------------------------
-    def linear_features(self, idx, *, side: str, year_values) -> np.ndarray:
+    def linear_features(self, idx, *, side: str, year_values, lead: float = 0.0) -> np.ndarray:
         """Dense features whose dot products give the score without ``bio``.
 
         ``mentee_features @ mentor_features.T`` equals the weighted sum of every
-        component except ``bio`` (already divided by the total weight).
+        component except ``bio`` (already divided by the total weight), plus
+        ``lead`` times the goal coverage: with ``lead`` above twice the largest
+        number of goals, a higher coverage always ranks first.
 
         Parameters
         ----------
@@ -291,7 +335,7 @@ class CompatibilityScorer(BaseEstimator):
             n_lang = self.language_counts_[idx]
             inv_lang = np.where(n_lang > 0, 1.0 / n_lang, 0.0)
         goals = self.goals_[idx].toarray()
-        goals *= wg * inv_goals[:, None] + ws * inv_tot[:, None] * self.idf_[None, :]
+        goals *= (wg + lead) * inv_goals[:, None] + ws * inv_tot[:, None] * self.idf_[None, :]
         langs = self.languages_[idx].toarray() * (wl * inv_lang)[:, None]
         agencies = self.agencies_[idx].toarray() * wa
         gap = year_values[None, :] - self.years_[idx][:, None]
@@ -300,9 +344,7 @@ class CompatibilityScorer(BaseEstimator):
 
     def bio_similarity(self, a: int, b: int) -> float:
         """Bio cosine similarity of two members given by position."""
-        if not self.bios_.shape[1]:
-            return 0.0
-        return float(min(1.0, self.bios_[a].multiply(self.bios_[b]).sum()))
+        return float(self._bio_pairs(self.bio_ids_[[a]], self.bio_ids_[[b]])[0])
 
 
 def reasons_for(mentor: Member, mentee: Member, *, bio_similarity: float, config: MatchConfig):

@@ -21,6 +21,9 @@ __all__ = [
 ]
 
 ROLES = ("mentor", "mentee")
+#: Bounds that keep every count inside the solver's integer range.
+MAX_YEARS = 80
+MAX_CAPACITY = 1000
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _LANGUAGE = re.compile(r"[a-z]{2}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9_\-]*")
@@ -102,12 +105,12 @@ def _member_from_obj(obj) -> tuple[Member | None, list[str]]:
     years = obj["years_of_service"]
     if not _is_int(years):
         problems.append(f"years_of_service must be an integer, not {years!r}")
-    elif years < 0:
-        problems.append(f"years_of_service must be >= 0, not {years}")
+    elif not 0 <= years <= MAX_YEARS:
+        problems.append(f"years_of_service must be between 0 and {MAX_YEARS}, not {years}")
 
     capacity = obj["capacity"]
-    if not _is_int(capacity) or capacity < 0:
-        problems.append(f"capacity must be an integer >= 0, not {capacity!r}")
+    if not _is_int(capacity) or not 0 <= capacity <= MAX_CAPACITY:
+        problems.append(f"capacity must be an integer between 0 and {MAX_CAPACITY}, not {capacity!r}")
     elif capacity > 0 and isinstance(roles, tuple) and roles and "mentor" not in roles:
         problems.append(f"capacity {capacity} given but she is not a mentor (capacity must be 0)")
 

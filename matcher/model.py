@@ -62,6 +62,11 @@ class Member:
         return "mentee" in self.roles
 
 
+#: Configuration keys of earlier versions, accepted and ignored (the bio used
+#: character n-grams then).
+_RETIRED = ("bio_ngram_min", "bio_ngram_max")
+
+
 # Each field's documentation is kept next to it, in the ``doc`` metadata, so
 # that ``--help``-like listings and error messages can quote it.
 def _param(default, doc):
@@ -72,8 +77,11 @@ def _param(default, doc):
 class MatchConfig:
     """Weights and parameters of a matching run.
 
-    The compatibility score of a feasible pair is the weighted mean of six
-    components, each in [0, 1], so the score is in [0, 1] too::
+    A run first matches the most mentees, then maximises the total goal
+    coverage exactly, and only then the total compatibility score (a tie-break
+    among assignments of equal coverage).  The compatibility score of a
+    feasible pair is the weighted mean of six components, each in [0, 1], so
+    the score is in [0, 1] too::
 
         score = (w_goal_coverage * goal_coverage + w_skill_overlap * skill_overlap
                  + w_language * language + w_bio * bio + w_seniority * seniority
@@ -102,12 +110,17 @@ class MatchConfig:
     min_gap: int = _param(2, "hard constraint: mentor years >= mentee years + min_gap")
     seniority_cap: int = _param(15, "gap in years beyond which the seniority term is full")
     top_k: int = _param(
-        100,
-        "candidates kept per mentee, by score without the bio term; the maximum "
-        "number of matched mentees is guaranteed whatever its value",
+        24,
+        "candidates first kept per mentee, by goal coverage, then by the score without "
+        "the bio term; pricing adds every pair that could raise the coverage, so the "
+        "count and the coverage are optimal whatever its value (the tie-break is optimal "
+        "among the candidates)",
     )
-    bio_ngram_min: int = _param(3, "shortest character n-gram of the bio TF-IDF")
-    bio_ngram_max: int = _param(4, "longest character n-gram of the bio TF-IDF")
+    mentor_side_k: int = _param(
+        4, "candidates kept per mentor: the feasible mentees whose goals she covers best (share of goals)"
+    )
+    pricing_rounds: int = _param(30, "most pricing rounds (solve, price all feasible pairs, add) before giving up")
+    bio_word_prefix: int = _param(6, "letters kept of each bio word in the bio TF-IDF (a crude stem)")
     bio_reason_threshold: float = _param(0.1, "bio similarity from which a bio_overlap reason is given")
     histogram_bins: int = _param(10, "bins of the score histogram in the summary")
 
@@ -136,8 +149,14 @@ class MatchConfig:
                 problems.append("seniority_cap must be >= 1")
             if self.top_k < 1:
                 problems.append("top_k must be >= 1")
-            if not 1 <= self.bio_ngram_min <= self.bio_ngram_max:
-                problems.append("need 1 <= bio_ngram_min <= bio_ngram_max")
+            if self.mentor_side_k < 1:
+                problems.append("mentor_side_k must be >= 1")
+            if self.pricing_rounds < 1:
+                problems.append("pricing_rounds must be >= 1")
+            if self.bio_word_prefix < 1:
+                problems.append("bio_word_prefix must be >= 1")
+            if self.min_gap > 100:
+                problems.append("min_gap must be <= 100")
             if self.histogram_bins < 1:
                 problems.append("histogram_bins must be >= 1")
         if problems:
@@ -174,6 +193,8 @@ class MatchConfig:
         if not isinstance(mapping, Mapping):
             raise ConfigError("configuration must be a table of key = value")
         known = [f.name for f in dataclasses.fields(cls)]
+        # Keys of earlier versions, still found in stored run configurations.
+        mapping = {k: v for k, v in mapping.items() if k not in _RETIRED}
         unknown = sorted(k for k in mapping if k not in known)
         if unknown:
             raise ConfigError(

@@ -8,14 +8,27 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .assign import Population, class_max_matching, solve_lexicographic, top_candidates
+from .assign import (
+    SOFT_SCALE,
+    Population,
+    class_max_matching,
+    coverage_units,
+    mentor_side_candidates,
+    pair_costs,
+    price_all_pairs,
+    residual_potentials,
+    solve_flow,
+    top_candidates,
+)
 from .features import CompatibilityScorer, reasons_for
 from .model import MatchConfig, MatchResult, Member, Pair
 
-__all__ = ["match", "explain_pair", "score_pair", "UNMATCHED_REASONS"]
+__all__ = ["match", "explain_pair", "score_pair", "UNMATCHED_REASONS", "RETIRED_UNMATCHED_REASONS"]
 
 #: Why a mentee stays unmatched, from the most to the least fundamental.
-UNMATCHED_REASONS = ("no_language_partner", "no_senior_mentor", "all_excluded", "mentors_full")
+UNMATCHED_REASONS = ("no_compatible_mentor", "excluded_or_declined", "compatible_mentors_full", "places_used_for_others")
+#: Codes of earlier versions, still found in stored runs.
+RETIRED_UNMATCHED_REASONS = ("no_language_partner", "no_senior_mentor", "all_excluded", "mentors_full")
 
 
 def _population(members: Sequence[Member], scorer, config: MatchConfig) -> Population:
@@ -38,42 +51,87 @@ def _population(members: Sequence[Member], scorer, config: MatchConfig) -> Popul
         capacity=np.array([members[i].capacity for i in mentors], dtype=np.int64),
         blocked=blocked,
         min_gap=config.min_gap,
+        language_codes=tuple(scorer.language_binarizer_.classes_),
     )
 
 
-def _unmatched_details(pop: Population, members, unmatched: np.ndarray):
-    """Reason code and details per unmatched mentee (index into pop.mentees)."""
+def _mentor_kind(pop: Population, members, compatible: np.ndarray, her_langs: np.ndarray):
+    """The most common country and shared language among ``compatible`` mentors."""
+    if len(compatible) == 0:
+        return None
+    countries = np.bincount(pop.country[compatible])
+    code = int(np.argmax(countries))  # smallest code among the most common
+    country = next(members[q].country for q in compatible.tolist() if pop.country[q] == code)
+    spoken = pop.languages[compatible][:, her_langs].sum(axis=0)
+    language = pop.language_codes[np.flatnonzero(her_langs)[int(np.argmax(spoken))]] if len(spoken) else None
+    return {"country": country, "language": language}
+
+
+def _language_hint(pop: Population, others: np.ndarray, need: int, her_langs: np.ndarray):
+    """The language she does not speak that most mentors senior enough speak."""
+    ok = others[pop.years[others] >= need]
+    if len(ok) == 0:
+        return None
+    counts = pop.languages[ok].sum(axis=0)
+    counts[her_langs] = 0
+    if counts.max(initial=0) == 0:
+        return None
+    best = int(np.argmax(counts))
+    return {"code": pop.language_codes[best], "mentors": int(counts[best])}
+
+
+def _unmatched_details(members, pop: Population, unmatched: np.ndarray):
+    """Reason code and details per unmatched mentee (index into ``pop.mentees``).
+
+    Every member with the mentor role counts, also those with no free place in
+    this run (capacity 0: full before it started), so that "all compatible
+    mentors are full" can be told apart from "no compatible mentor exists".
+    Counts are computed once per (country, language set, years) of the
+    unmatched mentees; only a mentee with exclusions among them is recounted.
+    """
     out = []
     if len(unmatched) == 0:
         return out
+    gap = pop.min_gap
+    everyone = np.array([i for i, m in enumerate(members) if m.is_mentor], dtype=np.intp)
+    places = np.zeros(len(members), dtype=np.int64)
+    places[pop.mentors] = pop.capacity
     pos = pop.mentees[unmatched]
-    lang_m = pop.languages[pop.mentors].astype(np.float32)
-    country_m = pop.country[pop.mentors]
-    years_m = pop.years[pop.mentors]
-    mentor_set = {int(p): j for j, p in enumerate(pop.mentors.tolist())}
     packed = np.packbits(pop.languages[pos], axis=1).astype(np.int64)
-    keys = np.column_stack([pop.country[pos], pop.years[pos], packed])
-    _, group = np.unique(keys, axis=0, return_inverse=True)
+    keys = np.column_stack([pop.country[pos], packed, pop.years[pos]])
+    _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
-    for g in range(group.max() + 1):
-        rows = np.flatnonzero(group == g)
-        p0 = int(pos[rows[0]])
-        lang_ok = (country_m != pop.country[p0]) & ((lang_m @ pop.languages[p0].astype(np.float32)) > 0)
-        senior = lang_ok & (years_m >= pop.years[p0] + pop.min_gap)
-        n_lang, n_senior = int(lang_ok.sum()), int(senior.sum())
-        for r in rows.tolist():
+    lang_all = pop.languages[everyone].astype(np.float32)
+    for g, f in enumerate(first.tolist()):
+        p0 = int(pos[f])
+        her = pop.languages[p0]
+        need = int(pop.years[p0]) + gap
+        others = everyone[pop.country[everyone] != pop.country[p0]]
+        lang = others[(lang_all[pop.country[everyone] != pop.country[p0]] @ her.astype(np.float32)) > 0]
+        senior = lang[pop.years[lang] >= need]
+        hint = _language_hint(pop, others, need, her) if len(senior) == 0 else None
+        base_kind = _mentor_kind(pop, members, senior, her)
+        for r in np.flatnonzero(group == g).tolist():
             p = int(pos[r])
-            blocked = [mentor_set[q] for q in pop.blocked.get(p, ()) if q in mentor_set]
-            n_ok = n_senior - int(senior[blocked].sum()) if blocked else n_senior
-            if n_lang == 0:
-                reason = "no_language_partner"
-            elif n_senior == 0:
-                reason = "no_senior_mentor"
-            elif n_ok == 0:
-                reason = "all_excluded"
-            else:
-                reason = "mentors_full"
             m = members[p]
+            blocked = pop.blocked.get(p)
+            excluded = np.zeros(0, dtype=np.intp)
+            compatible, kind = senior, base_kind
+            if blocked:
+                out_mask = np.isin(senior, np.fromiter(blocked, dtype=np.intp))
+                if out_mask.any():
+                    excluded = senior[out_mask]
+                    compatible = senior[~out_mask]
+                    kind = _mentor_kind(pop, members, compatible, her)
+            n_places = int((places[compatible] > 0).sum())
+            if len(senior) == 0:
+                reason = "no_compatible_mentor"
+            elif len(compatible) == 0:
+                reason = "excluded_or_declined"
+            elif n_places == 0:
+                reason = "compatible_mentors_full"
+            else:
+                reason = "places_used_for_others"
             out.append(
                 {
                     "id": m.id,
@@ -81,9 +139,16 @@ def _unmatched_details(pop: Population, members, unmatched: np.ndarray):
                     "country": m.country,
                     "languages": list(m.languages),
                     "years_of_service": m.years_of_service,
-                    "mentors_sharing_language": n_lang,
-                    "mentors_senior_enough": n_senior,
-                    "suitable_mentors": n_ok,
+                    "needed_years": need,
+                    "mentors_sharing_language": int(len(lang)),
+                    "mentors_senior_enough": int(len(senior)),
+                    "suitable_mentors": int(len(compatible)),
+                    "excluded_mentors": int(len(excluded)),
+                    "full_mentors": int(len(compatible) - n_places),
+                    "mentors_with_places": n_places,
+                    "most_senior_years": int(pop.years[lang].max()) if len(lang) else None,
+                    "language_hint": hint,
+                    "mentor_kind": kind,
                 }
             )
     out.sort(key=lambda d: d["id"])
@@ -138,6 +203,94 @@ def _summary(members, pop, pairs, coverage, unmatched, config, timings, max_matc
         "config": config.to_dict(),
         "timings": timings,
     }
+
+
+def _blocked_keys(pop: Population) -> np.ndarray:
+    n_m = max(pop.n_mentors, 1)
+    mentor_index = {int(p): j for j, p in enumerate(pop.mentors.tolist())}
+    return np.array(
+        sorted(
+            i * n_m + mentor_index[q]
+            for i, p in enumerate(pop.mentees.tolist())
+            for q in pop.blocked.get(p, ())
+            if q in mentor_index
+        ),
+        dtype=np.int64,
+    )
+
+
+def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say, lap):
+    """The lexicographic optimum: most mentees, then most goal coverage, then best score.
+
+    Candidates by coverage first, plus the proven maximum matching; then
+    rounds of solve, price every feasible pair against the potentials, add
+    the pairs that could raise the coverage, until none can (certified).
+    """
+    n_m = max(pop.n_mentors, 1)
+    flow_value = int((mate >= 0).sum())
+    info = {"candidate_pairs": 0, "pricing_rounds": 0, "pairs_added_by_pricing": 0, "coverage_certified": False}
+    if flow_value == 0:
+        info["coverage_certified"] = True
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), info
+    goal_counts = np.rint(scorer.goal_counts_[pop.mentees]).astype(np.int64)
+    units = coverage_units(goal_counts)
+    units_per_goal = np.where(goal_counts > 0, np.rint(units / np.maximum(goal_counts, 1)), 0).astype(np.int64)
+    weight = 2 * flow_value * SOFT_SCALE + 1
+    lead = 2.0 * max(int(goal_counts.max(initial=1)), 1) + 2.0
+
+    say(f"selecting up to {config.top_k} candidates per mentee, by goal coverage first...")
+    ce, cm = top_candidates(pop, scorer, config.top_k, lead=lead)
+    goals = scorer.goals_[pop.mentees].toarray().astype(np.float32)
+    skills = scorer.skills_[pop.mentors].T.toarray().astype(np.float32)
+    se, sm = mentor_side_candidates(pop, goals, skills, config.mentor_side_k)
+    has = np.flatnonzero(mate >= 0)
+    keys = np.unique(np.concatenate([ce.astype(np.int64) * n_m + cm, se * n_m + sm, has.astype(np.int64) * n_m + mate[has]]))
+    blocked = _blocked_keys(pop)
+    keys = keys[~np.isin(keys, blocked)]
+    lap("candidates")
+
+    all_e = np.zeros(0, np.int64)
+    all_m = np.zeros(0, np.int64)
+    all_cost = np.zeros(0, np.int64)
+    new_e, new_m = keys // n_m, keys % n_m
+    for rnd in range(1, config.pricing_rounds + 1):
+        say(f"round {rnd}: scoring {len(new_e)} pairs and solving on {len(all_e) + len(new_e)}...")
+        mentor_pos, mentee_pos = pop.mentors[new_m], pop.mentees[new_e]
+        covered = scorer.covered_goals(mentor_pos, mentee_pos)
+        score = scorer.score_pairs(mentor_pos, mentee_pos)
+        all_e = np.concatenate([all_e, new_e])
+        all_m = np.concatenate([all_m, new_m])
+        all_cost = np.concatenate([all_cost, pair_costs(covered, units_per_goal[new_e], score, weight)])
+        del covered, score, mentor_pos, mentee_pos
+        lap(f"scoring_{rnd}")
+        used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
+        lap(f"solve_{rnd}")
+        dist = residual_potentials(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used)
+        known = np.union1d(all_e * n_m + all_m, blocked)
+        say(f"round {rnd}: pricing every feasible pair against the potentials...")
+        new_e, new_m = price_all_pairs(
+            pop,
+            goals,
+            skills,
+            units_per_goal,
+            dist[: pop.n_mentees],
+            dist[pop.n_mentees : pop.n_mentees + pop.n_mentors],
+            weight,
+            known,
+            tolerance=SOFT_SCALE,
+            per_mentee=config.top_k,
+        )
+        del known
+        lap(f"pricing_{rnd}")
+        info["pricing_rounds"] = rnd
+        if len(new_e) == 0:
+            info["coverage_certified"] = True
+            break
+        info["pairs_added_by_pricing"] += int(len(new_e))
+        new_e, new_m = new_e.astype(np.int64), new_m.astype(np.int64)
+    info["candidate_pairs"] = int(len(all_e))
+    order = np.argsort(all_e[used], kind="stable")
+    return all_e[used][order], all_m[used][order], info
 
 
 def match(
@@ -199,22 +352,7 @@ def match(
     max_matchable = int((mate >= 0).sum())
     lap("max_flow")
 
-    say(f"selecting up to {config.top_k} candidates per mentee...")
-    ce, cm = top_candidates(pop, scorer, config.top_k)
-    has = np.flatnonzero(mate >= 0)
-    ce = np.concatenate([ce, has])
-    cm = np.concatenate([cm, mate[has]])
-    key = np.unique(ce.astype(np.int64) * max(pop.n_mentors, 1) + cm)
-    ce, cm = key // max(pop.n_mentors, 1), key % max(pop.n_mentors, 1)
-    lap("candidates")
-
-    say(f"scoring {len(ce)} candidate pairs...")
-    score = scorer.score(pop.mentors[cm], pop.mentees[ce]) if len(ce) else np.zeros(0)
-    lap("scoring")
-
-    say(f"solving the assignment ({max_matchable} mentees can be matched)...")
-    e, m = solve_lexicographic(pop.n_mentees, pop.capacity, ce, cm, score, mate)
-    lap("solve")
+    e, m, info = _assign(pop, scorer, config, mate, say, lap)
 
     say(f"explaining {len(e)} pairs...")
     mentor_pos = pop.mentors[m]
@@ -222,7 +360,7 @@ def match(
     order = np.argsort(mentee_pos, kind="stable")  # positions are in id order
     mentor_pos, mentee_pos = mentor_pos[order], mentee_pos[order]
     comps = scorer.components(mentor_pos, mentee_pos)
-    final = scorer.score(mentor_pos, mentee_pos)
+    final = scorer.score_pairs(mentor_pos, mentee_pos)
     pairs = []
     for k, (a, b) in enumerate(zip(mentor_pos.tolist(), mentee_pos.tolist(), strict=True)):
         mentor, mentee = members[a], members[b]
@@ -236,25 +374,37 @@ def match(
         )
     matched = np.zeros(pop.n_mentees, dtype=bool)
     matched[e] = True
-    unmatched = _unmatched_details(pop, members, np.flatnonzero(~matched))
+    unmatched = _unmatched_details(members, pop, np.flatnonzero(~matched))
     with_goals = np.array([len(members[b].goals) > 0 for b in mentee_pos.tolist()], dtype=bool)
     coverage = comps["goal_coverage"][with_goals]
     lap("explain")
     timings["cpu"] = cpu  # process CPU seconds per phase (all threads)
     summary = _summary(members, pop, pairs, coverage, unmatched, config, timings, max_matchable)
+    summary["total_goal_coverage"] = round(float(np.sum(coverage)), 6)
+    summary["mentees_with_goals_matched"] = int(len(coverage))
+    summary["assignment"] = info
     return MatchResult(pairs=pairs, summary=summary)
 
 
-def _fit_pair(mentor: Member, mentee: Member, config: MatchConfig):
-    scorer = CompatibilityScorer.from_config(config).fit([mentor, mentee])
-    return scorer, 0, 1
+def _fit_pair(mentor: Member, mentee: Member, config: MatchConfig, population):
+    pool = {m.id: m for m in population or ()}
+    pool[mentor.id] = mentor
+    pool[mentee.id] = mentee
+    members = sorted(pool.values(), key=lambda m: m.id)
+    scorer = CompatibilityScorer.from_config(config).fit(members)
+    index = {m.id: i for i, m in enumerate(members)}
+    return scorer, index[mentor.id], index[mentee.id]
 
 
-def score_pair(mentor: Member, mentee: Member, config: MatchConfig | None = None) -> float:
+def score_pair(
+    mentor: Member, mentee: Member, config: MatchConfig | None = None, *, population: Sequence[Member] | None = None
+) -> float:
     """Compatibility score of one pair, in [0, 1], rounded to 4 places.
 
-    IDF and bio vocabularies are learnt from the two members alone, so the
-    value can differ slightly from the one a whole run gives.
+    The skill IDF and the bio TF-IDF are learnt from ``population`` (the two
+    members are added when missing), exactly as a run over that population
+    learns them, so the value equals the pair's score in that run.  Without a
+    population they are learnt from the two members alone.
 
     Examples
     --------
@@ -266,12 +416,17 @@ def score_pair(mentor: Member, mentee: Member, config: MatchConfig | None = None
     0.88
     """
     config = config or MatchConfig()
-    scorer, i, j = _fit_pair(mentor, mentee, config)
-    return round(float(scorer.score([i], [j])[0]), 4)
+    scorer, i, j = _fit_pair(mentor, mentee, config, population)
+    return round(float(scorer.score_pairs([i], [j])[0]), 4)
 
 
-def explain_pair(mentor: Member, mentee: Member, config: MatchConfig | None = None) -> tuple[dict, ...]:
+def explain_pair(
+    mentor: Member, mentee: Member, config: MatchConfig | None = None, *, population: Sequence[Member] | None = None
+) -> tuple[dict, ...]:
     """Reasons of one pair (see ``reasons_for`` for the kinds and their order).
+
+    With ``population``, the bio similarity is the one a run over that
+    population computes (see :func:`score_pair`).
 
     Examples
     --------
@@ -283,5 +438,5 @@ def explain_pair(mentor: Member, mentee: Member, config: MatchConfig | None = No
     {'kind': 'goal_covered', 'slug': 'leadership'}
     """
     config = config or MatchConfig()
-    scorer, i, j = _fit_pair(mentor, mentee, config)
+    scorer, i, j = _fit_pair(mentor, mentee, config, population)
     return reasons_for(mentor, mentee, bio_similarity=scorer.bio_similarity(i, j), config=config)

@@ -39,7 +39,7 @@ def test_gap_is_configurable():
 
 def _scores(mentors, mentee, **config):
     scorer = CompatibilityScorer.from_config(MatchConfig(**config)).fit([*mentors, mentee])
-    return scorer.score(list(range(len(mentors))), [len(mentors)] * len(mentors))
+    return scorer.score_pairs(list(range(len(mentors))), [len(mentors)] * len(mentors))
 
 
 def test_covering_more_goals_scores_higher_all_else_equal():

@@ -1,8 +1,10 @@
 """The assignment is optimal: brute force on small cases, max-flow on larger ones."""
 
 import json
+from fractions import Fraction
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,7 +63,15 @@ def populations(draw):
     return members
 
 
+def _coverage(mentor, mentee):
+    """The mentee's goal coverage as an exact fraction (0 without goals)."""
+    if not mentee.goals:
+        return Fraction(0)
+    return Fraction(len(set(mentee.goals) & set(mentor.skills)), len(mentee.goals))
+
+
 def brute_force(members, config):
+    """The best (count, total coverage, total rounded score) over every assignment."""
     members = sorted(members, key=lambda m: m.id)
     scorer = CompatibilityScorer.from_config(config).fit(members)
     pos = {m.id: i for i, m in enumerate(members)}
@@ -70,36 +80,36 @@ def brute_force(members, config):
     options = []
     for e in mentees:
         opts = [
-            (j, float(scorer.score([pos[r.id]], [pos[e.id]])[0]))
+            (j, _coverage(r, e), round(float(scorer.score_pairs([pos[r.id]], [pos[e.id]])[0]) * 1000))
             for j, r in enumerate(mentors)
             if not check_pair(r, e, config)
         ]
         options.append(opts)
-    best = (0, 0.0)
+    best = (0, Fraction(0), 0)
     left = [r.capacity for r in mentors]
 
-    def go(i, count, total):
+    def go(i, count, coverage, soft):
         nonlocal best
         if i == len(mentees):
-            if count > best[0] or (count == best[0] and total > best[1] + 1e-12):
-                best = (count, total)
+            best = max(best, (count, coverage, soft))
             return
-        go(i + 1, count, total)
-        for j, s in options[i]:
+        go(i + 1, count, coverage, soft)
+        for j, c, s in options[i]:
             if left[j]:
                 left[j] -= 1
-                go(i + 1, count + 1, total + s)
+                go(i + 1, count + 1, coverage + c, soft + s)
                 left[j] += 1
 
-    go(0, 0, 0.0)
+    go(0, 0, Fraction(0), 0)
     return best, scorer, pos
 
 
-@settings(max_examples=100, deadline=None)
-@given(populations())
-def test_matches_brute_force_count_then_score(members):
-    config = MatchConfig()
-    (count, total), scorer, pos = brute_force(members, config)
+@settings(max_examples=150, deadline=None)
+@given(populations(), st.integers(1, 3))
+def test_matches_brute_force_count_then_coverage_then_score(members, top_k):
+    # A tiny top_k forces the pricing rounds to find the pairs the first candidates missed.
+    config = MatchConfig(top_k=top_k, mentor_side_k=1)
+    (count, coverage, soft), scorer, pos = brute_force(members, config)
     result = match(members, config)
     by_id = {m.id: m for m in members}
     for p in result.pairs:
@@ -108,8 +118,21 @@ def test_matches_brute_force_count_then_score(members):
     for m in members:
         assert sum(p.mentor == m.id for p in result.pairs) <= m.capacity
     assert len(result.pairs) == count == result.summary["max_matchable"]
-    got = sum(float(scorer.score([pos[p.mentor]], [pos[p.mentee]])[0]) for p in result.pairs)
-    assert abs(got - total) < 1e-6
+    assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
+    assert result.summary["assignment"]["coverage_certified"]
+    got = sum(round(float(scorer.score_pairs([pos[p.mentor]], [pos[p.mentee]])[0]) * 1000) for p in result.pairs)
+    if top_k >= 3:  # with every feasible pair a candidate, the tie-break is exact too
+        assert got == soft
+
+
+def test_a_mentor_covering_more_goals_wins_over_a_more_similar_one():
+    mentee = member("e", "KG", goals=("leadership", "negotiation"), years=2, bio="пограничная служба смена пункт пропуска")
+    covers = member("m1", "KZ", roles=("mentor",), skills=("leadership", "negotiation"), years=5, agency="customs")
+    similar = member(
+        "m2", "KZ", roles=("mentor",), skills=("leadership",), years=30, bio="пограничная служба смена пункт пропуска"
+    )
+    pairs = match([mentee, covers, similar]).pairs
+    assert [(p.mentor, p.mentee) for p in pairs] == [("m1", "e")]
 
 
 def independent_maximum(members, config):
@@ -160,28 +183,39 @@ def test_scarce_mentors_still_reach_the_maximum_with_tiny_top_k():
     assert match(members, config).summary["mentees_matched"] == independent_maximum(members, config)
 
 
-def test_full_candidates_give_the_same_total_as_dense_assignment():
-    from scipy.optimize import linear_sum_assignment
+def exact_coverage_optimum(members, config):
+    """Most mentees, then most total coverage, by min-cost flow on every feasible pair."""
+    from ortools.graph.python import min_cost_flow
 
-    rows = random_population(300, seed=5)
-    members = sorted(parse_members([json.dumps(r) for r in rows]), key=lambda m: m.id)
-    config = MatchConfig(top_k=10_000)
-    scorer = CompatibilityScorer.from_config(config).fit(members)
-    mentees = [i for i, m in enumerate(members) if m.is_mentee]
-    slots = [i for i, m in enumerate(members) if m.is_mentor for _ in range(m.capacity)]
-    big = 3.0 * (len(mentees) + 2)
-    cost = np.full((len(mentees), len(slots) + len(mentees)), np.inf)
-    cost[np.arange(len(mentees)), len(slots) + np.arange(len(mentees))] = big
-    ok = [
-        (a, b) for a, e in enumerate(mentees) for b, m in enumerate(slots) if not check_pair(members[m], members[e], config)
-    ]
-    a_idx, b_idx = np.array(ok).T
-    scores = scorer.score(np.array(slots)[b_idx], np.array(mentees)[a_idx])
-    cost[a_idx, b_idx] = 2.0 - scores
-    r, c = linear_sum_assignment(cost)
-    real = c < len(slots)
+    members = sorted(members, key=lambda m: m.id)
+    mentees = [m for m in members if m.is_mentee]
+    mentors = [m for m in members if m.is_mentor and m.capacity > 0]
+    arcs = [(a, b) for a, e in enumerate(mentees) for b, r in enumerate(mentors) if not check_pair(r, e, config)]
+    flow = min_cost_flow.SimpleMinCostFlow()
+    ne, nm = len(mentees), len(mentors)
+    src, sink = ne + nm, ne + nm + 1
+    for a in range(ne):
+        flow.add_arc_with_capacity_and_unit_cost(src, a, 1, 0)
+    for b, r in enumerate(mentors):
+        flow.add_arc_with_capacity_and_unit_cost(ne + b, sink, r.capacity, 0)
+    for a, b in arcs:  # coverage in 60ths (goal counts 1-5), plus a bonus that makes count lead
+        c = _coverage(mentors[b], mentees[a]) * 60
+        flow.add_arc_with_capacity_and_unit_cost(a, ne + b, 1, -(10**7 + int(c)))
+    flow.set_node_supply(src, ne)
+    flow.set_node_supply(sink, -ne)
+    flow.add_arc_with_capacity_and_unit_cost(src, sink, ne, 0)
+    assert flow.solve() == flow.OPTIMAL
+    cost = -flow.optimal_cost()
+    return cost // 10**7, Fraction(cost % 10**7, 60)
+
+
+@pytest.mark.parametrize("top_k", [1, 24])
+def test_goal_coverage_equals_the_exact_optimum_on_every_feasible_pair(top_k):
+    rows = random_population(600, seed=5)
+    members = parse_members([json.dumps(r) for r in rows])
+    config = MatchConfig(top_k=top_k)
+    count, coverage = exact_coverage_optimum(members, config)
     result = match(members, config)
-    pos = {m.id: i for i, m in enumerate(members)}
-    got = sum(scorer.score([pos[p.mentor]], [pos[p.mentee]])[0] for p in result.pairs)
-    assert len(result.pairs) == int(real.sum())
-    assert abs(got - (2.0 - cost[r[real], c[real]]).sum()) < 1e-6
+    by_id = {m.id: m for m in members}
+    assert len(result.pairs) == count
+    assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage

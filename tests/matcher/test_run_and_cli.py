@@ -20,25 +20,41 @@ def run_cli(*args, cwd=ROOT):
     )
 
 
-def test_unmatched_reasons():
-    mentor = member("m1", "KZ", roles=("mentor",), languages=("ru",), years=10, capacity=1)
+def test_unmatched_reasons_say_what_is_true_and_what_would_unblock_her():
     members = [
-        mentor,
+        member("m1", "KZ", roles=("mentor",), languages=("ru",), years=10, capacity=1),
+        member("mfull", "KZ", roles=("mentor",), languages=("ru",), years=10, capacity=0),  # full before the run
+        member("mtg", "UZ", roles=("mentor",), languages=("tg",), years=10, capacity=0),  # full too
         member("e1", "KG", languages=("ky",), years=1),  # no one speaks Kyrgyz
-        member("e2", "KG", languages=("ru",), years=9),  # mentor not senior enough
-        member("e3", "KG", languages=("ru",), years=1, exclude=("m1",)),
+        member("e2", "KG", languages=("ru",), years=9),  # mentors not senior enough
+        member("e3", "KG", languages=("ru",), years=1, exclude=("m1", "mfull")),
         member("e4", "TJ", languages=("ru",), years=1, goals=("leadership",)),
         member("e5", "TJ", languages=("ru",), years=2),
+        member("e6", "KG", languages=("tg",), years=0),  # her only mentor is full
     ]
     s = match(members).summary
     assert s["mentees_matched"] == s["max_matchable"] == 1
-    reasons = {u["id"]: u["reason"] for u in s["unmatched"]}
-    assert reasons["e1"] == "no_language_partner"
-    assert reasons["e2"] == "no_senior_mentor"
-    assert reasons["e3"] == "all_excluded"
-    assert sorted(reasons.values()).count("mentors_full") == 1
-    assert s["unmatched_reasons"] == {"all_excluded": 1, "mentors_full": 1, "no_language_partner": 1, "no_senior_mentor": 1}
-    assert [u["id"] for u in s["unmatched"]] == sorted(reasons)
+    by_id = {u["id"]: u for u in s["unmatched"]}
+    assert by_id["e1"]["reason"] == "no_compatible_mentor"
+    assert by_id["e1"]["mentors_sharing_language"] == 0
+    assert by_id["e1"]["language_hint"] == {"code": "ru", "mentors": 2}
+    assert by_id["e2"]["reason"] == "no_compatible_mentor"
+    assert (by_id["e2"]["needed_years"], by_id["e2"]["most_senior_years"]) == (11, 10)
+    assert by_id["e3"]["reason"] == "excluded_or_declined"
+    assert by_id["e3"]["excluded_mentors"] == 2
+    assert by_id["e6"]["reason"] == "compatible_mentors_full"
+    assert by_id["e6"]["full_mentors"] == 1
+    assert by_id["e6"]["mentor_kind"] == {"country": "UZ", "language": "tg"}
+    left = [u for u in s["unmatched"] if u["id"] in ("e4", "e5")]
+    assert [u["reason"] for u in left] == ["places_used_for_others"]
+    assert (left[0]["mentors_with_places"], left[0]["full_mentors"]) == (1, 1)
+    assert s["unmatched_reasons"] == {
+        "compatible_mentors_full": 1,
+        "excluded_or_declined": 1,
+        "no_compatible_mentor": 2,
+        "places_used_for_others": 1,
+    }
+    assert [u["id"] for u in s["unmatched"]] == sorted(by_id)
 
 
 def test_summary_keys_and_counts():
@@ -118,10 +134,65 @@ def test_cli_good_run(tmp_path):
     out = run_cli("--input", src, "--output", tmp_path / "pairs.jsonl", "--summary", tmp_path / "s.json")
     assert out.returncode == 0, out.stderr
     assert out.stdout == ""
-    assert "solving" in out.stderr
+    assert out.stderr == ""  # no progress into a pipe or a log
     pairs = [json.loads(x) for x in (tmp_path / "pairs.jsonl").read_text().splitlines()]
     assert pairs and set(pairs[0]) == {"mentor", "mentee", "score", "reasons"}
     assert json.loads((tmp_path / "s.json").read_text())["mentees_matched"] == len(pairs)
+
+
+def test_cli_shows_progress_on_a_terminal(tmp_path):
+    import pty
+
+    src = tmp_path / "members.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in random_population(50, seed=6)))
+    master, slave = pty.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcher", "--input", str(src), "--output", str(tmp_path / "p.jsonl")],
+        stderr=slave,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
+    os.close(slave)
+    shown = b""
+    try:
+        while chunk := os.read(master, 65536):
+            shown += chunk
+    except OSError:  # the terminal is closed once everything is read
+        pass
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"pricing every feasible pair" in shown and b"done:" in shown
+
+
+@pytest.mark.parametrize(
+    "change, fragment",
+    [
+        ({"years_of_service": 10**30}, "line 1: years_of_service must be between 0 and 80"),
+        ({"capacity": 10**12, "roles": ["mentor"]}, "line 1: capacity must be an integer between 0 and 1000"),
+        ({"years_of_service": 4.5}, "line 1: years_of_service must be an integer"),
+    ],
+)
+def test_cli_out_of_range_numbers_are_bad_lines(tmp_path, change, fragment):
+    src = tmp_path / "members.jsonl"
+    src.write_text(json.dumps(dict(random_population(1, seed=0)[0], **change)) + "\n")
+    out = run_cli("--input", src, "--output", tmp_path / "p.jsonl")
+    assert out.returncode == 2
+    assert fragment in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "p.jsonl").exists()
+
+
+@pytest.mark.parametrize("flag", ["--output", "--summary"])
+def test_cli_missing_output_folder_is_one_line_and_writes_nothing(tmp_path, flag):
+    src = tmp_path / "members.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in random_population(20, seed=0)))
+    paths = {"--output": tmp_path / "p.jsonl", "--summary": tmp_path / "s.json"}
+    paths[flag] = tmp_path / "nowhere" / "x.json"
+    out = run_cli("--input", src, "--output", paths["--output"], "--summary", paths["--summary"])
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1 and "does not exist" in out.stderr
+    assert list(tmp_path.iterdir()) == [src]
 
 
 def test_cli_bad_input_writes_nothing_and_exits_2(tmp_path):
