@@ -178,7 +178,7 @@ def acquire_lock(name: str, ttl: timedelta) -> _Lock | None:
     """The job's lock, or None when another execution holds it."""
     engine = db.engine
     if engine.dialect.name == "postgresql":
-        from web.runs.running import lock_key
+        from web.runs.context import lock_key
 
         key = lock_key(f"job:{name}")
         conn = engine.connect()
@@ -240,7 +240,7 @@ def execute(
     (``ok``, ``failed`` or ``skipped``), or None when another process claimed
     the slot.
     """
-    from web.runs.running import job_locale
+    from web.runs.context import job_locale
 
     spec = JOBS[name]
     with app.app_context(), job_locale():

@@ -15,7 +15,7 @@ from ..audit import record
 from ..matches import proposals
 from ..models import MatchRun, MatchRunPair, MatchRunStatus, Member
 from ..validation import ValidationFailed
-from .running import _since, job_locale, lock_key
+from .context import job_locale, lock_key, since
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def _publish_run(session, run: MatchRun, *, actor: Member | None, now: datetime)
     run_id = run.id
     try:
         dropped = publish_in_transaction(session, run, actor=actor, now=now)
-        run.timings = {**(run.timings or {}), "publish": _since(mark)}
+        run.timings = {**(run.timings or {}), "publish": since(mark)}
         run.error, run.traceback = "", ""
         pairs = session.scalar(select(func.count(MatchRunPair.id)).where(MatchRunPair.run_id == run.id))
         record(actor, "run.publish", run, proposed=pairs - len(dropped), dropped=len(dropped))

@@ -14,28 +14,19 @@ import hashlib
 import logging
 import time
 import traceback
-from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale
+from flask import current_app
 
 from ..audit import record
 from ..matches.rules import match_config
 from ..models import MatchRun, MatchRunPair, MatchRunStatus, Member
+from .context import job_locale, since
 from .pool import collect_members, snapshot_text
+from .publishing import publish_in_transaction
 
 log = logging.getLogger(__name__)
-
-
-def job_locale():
-    """Outside a request (scheduler, CLI) messages are rendered in the default
-    locale: the app's locale selector needs a request, and services build
-    ``ValidationFailed`` messages eagerly."""
-    if has_request_context():
-        return nullcontext()
-    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE") or "en")
 
 
 def run_matching(
@@ -70,8 +61,6 @@ def run_matching(
 def _run_matching(session, *, now, started_by, started_by_id, config_overrides, what_if, auto_publish) -> MatchRun:
     import matcher  # here, not at import time: numpy and scikit-learn load slowly
 
-    from .publishing import publish_in_transaction
-
     if auto_publish is None:
         auto_publish = bool(current_app.config.get("MATCHING_AUTO_PUBLISH")) and not what_if
     started = time.perf_counter()
@@ -81,13 +70,13 @@ def _run_matching(session, *, now, started_by, started_by_id, config_overrides, 
         config = match_config(config_overrides)
         facts["config"] = config.to_dict()
         members = collect_members(session, now)
-        timings["collect"] = _since(started)
+        timings["collect"] = since(started)
         snapshot = snapshot_text(members)
         facts["snapshot"] = snapshot
         facts["input_hash"] = hashlib.sha256(snapshot.encode("utf-8")).hexdigest()
         mark = time.perf_counter()
         result = matcher.match(members, config)
-        timings["match"] = _since(mark)
+        timings["match"] = since(mark)
 
         mark = time.perf_counter()
         run = MatchRun(
@@ -112,15 +101,15 @@ def _run_matching(session, *, now, started_by, started_by_id, config_overrides, 
             for p in result.pairs
         )
         session.flush()
-        timings["store"] = _since(mark)
+        timings["store"] = since(mark)
         actor = session.get(Member, started_by_id) if started_by_id else None
         if actor is not None:
             record(actor, "run.what_if" if what_if else "run.start", run, overrides=dict(config_overrides or {}))
         if auto_publish:
             mark = time.perf_counter()
             publish_in_transaction(session, run, actor=actor, now=now)
-            timings["publish"] = _since(mark)
-        timings["total"] = _since(started)
+            timings["publish"] = since(mark)
+        timings["total"] = since(started)
         run.timings = timings
         run.finished_at = now + timedelta(seconds=timings["total"])
         session.commit()
@@ -133,7 +122,7 @@ def _run_matching(session, *, now, started_by, started_by_id, config_overrides, 
             started_by=started_by,
             started_by_id=started_by_id,
             what_if=what_if,
-            timings={**timings, "total": _since(started)},
+            timings={**timings, "total": since(started)},
             facts=facts,
         )
         return run
@@ -180,13 +169,3 @@ def _record_failure(session, exc: BaseException, *, now, started_by, started_by_
     session.commit()
     log.error("matching run %s failed: %s", run.id, type(exc).__name__)
     return run
-
-
-def _since(mark: float) -> float:
-    return round(time.perf_counter() - mark, 4)
-
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for a PostgreSQL advisory lock."""
-    digest = hashlib.sha256(f"bridges:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
