@@ -122,6 +122,30 @@ def open_mentorship_of_mentee(mentee_id: int, exclude_id: int | None = None) -> 
     return db.session.scalars(stmt.order_by(Mentorship.id.desc())).first()
 
 
+def mentor_loads(mentor_ids=None) -> Counter[int]:
+    """Open mentorships per mentor (of ``mentor_ids``, or of every mentor): her used places."""
+    stmt = select(Mentorship.mentor_id, func.count(Mentorship.id)).where(Mentorship.state.in_(S.OPEN))
+    if mentor_ids is None:
+        return Counter(dict(db.session.execute(stmt.group_by(Mentorship.mentor_id)).all()))
+    load: Counter[int] = Counter()
+    for chunk in chunks(mentor_ids):
+        load.update(
+            dict(db.session.execute(stmt.where(Mentorship.mentor_id.in_(chunk)).group_by(Mentorship.mentor_id)).all())
+        )
+    return load
+
+
+def taken_mentees(mentee_ids=None) -> set[int]:
+    """The mentees (of ``mentee_ids``, or all) who have an open mentorship: one at a time."""
+    stmt = select(Mentorship.mentee_id).where(Mentorship.state.in_(S.OPEN))
+    if mentee_ids is None:
+        return set(db.session.scalars(stmt))
+    taken: set[int] = set()
+    for chunk in chunks(mentee_ids):
+        taken.update(db.session.scalars(stmt.where(Mentorship.mentee_id.in_(chunk))))
+    return taken
+
+
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
 _CHUNK = 5000
 
@@ -304,25 +328,8 @@ def check_pairs(pairs, *, lock: bool = False) -> tuple[dict[int, Any], list[list
             select(MemberLanguage.member_id, MemberLanguage.code).where(MemberLanguage.member_id.in_(chunk))
         ):
             languages[member_id].add(code)
-    mentor_ids = {a for a, _b in pairs}
-    load: Counter[int] = Counter()
-    taken: set[int] = set()
-    for chunk in chunks(mentor_ids):
-        load.update(
-            dict(
-                db.session.execute(
-                    select(Mentorship.mentor_id, func.count(Mentorship.id))
-                    .where(Mentorship.mentor_id.in_(chunk), Mentorship.state.in_(S.OPEN))
-                    .group_by(Mentorship.mentor_id)
-                ).all()
-            )
-        )
-    for chunk in chunks({b for _a, b in pairs}):
-        taken.update(
-            db.session.scalars(
-                select(Mentorship.mentee_id).where(Mentorship.mentee_id.in_(chunk), Mentorship.state.in_(S.OPEN))
-            )
-        )
+    load = mentor_loads({a for a, _b in pairs})
+    taken = taken_mentees({b for _a, b in pairs})
     exclude = excluded_partners(ids, within=True)
     converted = {i: matcher_member(row, languages=languages[i], exclude=exclude.get(i, ())) for i, row in members.items()}
     config = match_config()

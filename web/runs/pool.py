@@ -7,14 +7,13 @@ The conversion of each member is ``rules.matcher_member``, her exclusions
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..matches import rules
-from ..models import Member, MemberStatus, Mentorship, MentorshipState
+from ..models import Member, MemberStatus
 
 
 def collect_members(session, now: datetime) -> list:
@@ -26,11 +25,8 @@ def collect_members(session, now: datetime) -> list:
     still apply. Forbidden pairs and pairs declined or ended before become
     ``exclude`` in both directions.
     """
-    open_states = MentorshipState.OPEN
-    busy_mentees = set(session.scalars(select(Mentorship.mentee_id).where(Mentorship.state.in_(open_states))))
-    mentor_load: dict[int, int] = defaultdict(int)
-    for mentor_id in session.scalars(select(Mentorship.mentor_id).where(Mentorship.state.in_(open_states))):
-        mentor_load[mentor_id] += 1
+    busy_mentees = rules.taken_mentees()
+    mentor_load = rules.mentor_loads()
 
     rows = session.scalars(
         select(Member)
