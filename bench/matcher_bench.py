@@ -1,228 +1,263 @@
-"""Benchmark of the matcher on seeded synthetic populations.
+"""Benchmark of the matcher against a plain baseline and the exact optimum.
 
 Usage::
 
-    python bench/matcher_bench.py [--sizes 1000,10000,100000] [--seed 7] [--dense-max 10000]
+    python bench/matcher_bench.py [--sizes 1000,10000,100000] [--cases realistic,templated]
+                                  [--seed 7] [--exact-max 10000]
 
-Each size runs in a fresh subprocess so that its peak memory (``ru_maxrss``)
-is honest.  Beside the matcher, scipy's dense ``linear_sum_assignment`` solves
-the same problem (scores of all feasible pairs, mentor places expanded into
-slots, one "unmatched" column per mentee priced so that cardinality comes
-first) where it fits, so both are compared in one run.
+For each case (``bench/population.py``) and size, the population is written to
+a file by one subprocess, then each solver runs in its own fresh subprocess so
+that its peak memory (``ru_maxrss``, which includes reading the members) is its
+own:
+
+``matcher``
+    ``matcher.match`` with the default configuration;
+``baseline``
+    the plain approach: per mentee, the 64 feasible mentors covering most of her
+    goals (every pair scanned in blocks), then one min-cost flow (OR-Tools,
+    maximum flow, then the most coverage);
+``exact``
+    the exact optimum of goal coverage at the maximum number matched: a
+    min-cost flow on every feasible pair (up to ``--exact-max`` members).
+    Above that, the matcher's own certificate stands in for it: its last
+    pricing round checked every feasible pair against the flow's potentials
+    and found none that could raise the coverage (``certified``).
+
+Mean goal coverage is over the matched mentees who have goals.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 
-TAXONOMY = (
-    "leadership gender_responsive_leadership inclusive_teams high_pressure_communication "
-    "crisis_communication public_speaking negotiation decision_making_under_stress "
-    "border_management document_security customs_control counter_trafficking "
-    "counter_terrorism_pve cybercrime digital_forensics criminal_investigation "
-    "community_policing domestic_violence_response victim_support anti_corruption "
-    "human_rights international_cooperation training_instruction project_management "
-    "police_english career_planning promotion_preparation work_life_balance "
-    "mentoring_others research_analysis media_relations"
-).split()
-AGENCIES = (
-    "police border_service customs prosecutor police_academy drug_control emergency ministry women_police_association other"
-).split()
-AGENCY_P = np.array([30, 15, 10, 8, 6, 5, 5, 6, 10, 5], dtype=float)
-COUNTRIES = {"KZ": ("kk", 0.30), "UZ": ("uz", 0.30), "KG": ("ky", 0.17), "TJ": ("tg", 0.15), "TM": ("tk", 0.06)}
-GUESTS = {"MN": ("mn", 0.01), "AF": ("fa", 0.005), "DE": ("de", 0.005)}
-BIO_RU = [
-    "Работаю в пограничной службе, руковожу сменой на пункте пропуска.",
-    "Следователь, занимаюсь делами о торговле людьми и защите пострадавших.",
-    "Преподаю в академии МВД, интересуюсь лидерством и публичными выступлениями.",
-    "Инспектор по делам несовершеннолетних, работа с семьями и профилактика насилия.",
-    "Аналитик по киберпреступности, цифровая криминалистика и расследования.",
-    "Таможенный инспектор, документальный контроль и международное сотрудничество.",
-]
-BIO_EN = [
-    "Border guard officer leading a shift at a crossing point.",
-    "Investigator working on human trafficking cases and victim support.",
-    "Lecturer at the police academy, interested in leadership and public speaking.",
-    "Cybercrime analyst, digital forensics and investigations.",
-    "Customs officer, document security and international cooperation.",
-]
+TOP = 64
 
 
-def generate(n: int, seed: int = 7) -> list[dict]:
-    """A synthetic population of ``n`` members as input-file dicts."""
-    rng = np.random.default_rng(seed)
-    places = {**COUNTRIES, **GUESTS}
-    codes = list(places)
-    p_country = np.array([places[c][1] for c in codes])
-    p_country /= p_country.sum()
-    popularity = 1.0 / np.arange(1, len(TAXONOMY) + 1) ** 0.8  # skewed (Zipf-like)
-    p_slug = popularity / popularity.sum()
-    members = []
-    for i in range(n):
-        country = codes[rng.choice(len(codes), p=p_country)]
-        langs = []
-        if country in COUNTRIES or rng.random() < 0.5:
-            if rng.random() < 0.9:
-                langs.append("ru")
-        if rng.random() < 0.85 or not langs:
-            langs.append(places[country][0])
-        if rng.random() < 0.25:
-            langs.append("en")
-        r = rng.random()
-        roles = ["mentor"] if r < 0.27 else (["mentor", "mentee"] if r < 0.35 else ["mentee"])
-        years = int(min(30, rng.gamma(2.5, 4.0)))
-        if "mentor" in roles:
-            years = int(min(30, years + rng.integers(3, 12)))
-        skills = rng.choice(len(TAXONOMY), size=rng.integers(1, 6), replace=False, p=p_slug)
-        goals = rng.choice(len(TAXONOMY), size=rng.integers(1, 5), replace=False, p=p_slug)
-        bio = ""
-        if rng.random() < 0.7:
-            pool = BIO_RU if rng.random() < 0.7 else BIO_EN
-            bio = " ".join(pool[k] for k in rng.choice(len(pool), size=rng.integers(1, 3), replace=False))
-        members.append(
-            {
-                "id": f"u{i:06d}",
-                "country": country,
-                "agency": AGENCIES[rng.choice(len(AGENCIES), p=AGENCY_P / AGENCY_P.sum())],
-                "roles": roles,
-                "languages": langs,
-                "skills": [TAXONOMY[k] for k in sorted(skills)],
-                "goals": [TAXONOMY[k] for k in goals],
-                "bio": bio,
-                "years_of_service": years,
-                "capacity": int(rng.integers(1, 4)) if "mentor" in roles else 0,
-                "exclude": [],
-            }
-        )
-    for i in rng.choice(n, size=max(1, n // 200), replace=False):  # a few declines
-        members[i]["exclude"] = [f"u{int(j):06d}" for j in rng.choice(n, size=2, replace=False) if j != i]
-    return members
+def _generate(case: str, n: int, seed: int, path: str) -> None:
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    import population
+
+    population.write_jsonl(path, population.CASES[case](n, seed))
 
 
-def _dense_reference(members, config):
-    """Dense linear_sum_assignment on every feasible pair (slots expanded)."""
-    from scipy.optimize import linear_sum_assignment
+def _arrays(members):
+    """Mentee and mentor arrays of the plain approaches (mentors with places)."""
+    ids = {m.id: i for i, m in enumerate(members)}
+    mentees = [m for m in members if m.is_mentee]
+    mentors = [m for m in members if m.is_mentor and m.capacity > 0]
+    topics = sorted({s for m in members for s in (*m.skills, *m.goals)})
+    langs = sorted({x for m in members for x in m.languages})
+    countries = sorted({m.country for m in members})
+    t, la, co = ({v: i for i, v in enumerate(x)} for x in (topics, langs, countries))
 
-    from matcher.features import CompatibilityScorer
-    from matcher.run import _population
+    def onehot(rows, vocab, width):
+        out = np.zeros((len(rows), max(width, 1)), dtype=np.float32)
+        for i, r in enumerate(rows):
+            for v in r:
+                out[i, vocab[v]] = 1.0
+        return out
 
-    members = sorted(members, key=lambda m: m.id)
-    scorer = CompatibilityScorer.from_config(config).fit(members)
-    pop = _population(members, scorer, config)
-    e, m = np.meshgrid(np.arange(pop.n_mentees), np.arange(pop.n_mentors), indexing="ij")
-    e, m = e.ravel(), m.ravel()
-    ep, mp = pop.mentees[e], pop.mentors[m]
-    ok = pop.country[ep] != pop.country[mp]
-    ok &= (pop.languages[ep] & pop.languages[mp]).any(axis=1)
-    ok &= pop.years[mp] >= pop.years[ep] + config.min_gap
-    for p, qs in pop.blocked.items():
-        for q in qs:
-            ok &= ~((ep == p) & (mp == q))
-    e, m = e[ok], m[ok]
-    s = scorer.score(pop.mentors[m], pop.mentees[e])
-    slot_start = np.concatenate([[0], np.cumsum(pop.capacity)])
-    n_slots = int(slot_start[-1])
-    big = 3.0 * (pop.n_mentees + 2)
-    cost = np.full((pop.n_mentees, n_slots + pop.n_mentees), np.inf)
-    cost[np.arange(pop.n_mentees), n_slots + np.arange(pop.n_mentees)] = big
-    for t in range(int(pop.capacity.max(initial=0))):
-        has = pop.capacity[m] > t
-        cost[e[has], slot_start[m[has]] + t] = 2.0 - s[has]
-    r, c = linear_sum_assignment(cost)
-    real = c < n_slots
-    return int(real.sum()), float((2.0 - cost[r[real], c[real]]).sum())
-
-
-def run_one(n: int, seed: int, dense: bool) -> dict:
-    from matcher import MatchConfig, match, pairs_to_jsonl, parse_members
-
-    lines = [json.dumps(d) for d in generate(n, seed)]
-    members = parse_members(lines)
-    config = MatchConfig()
-    t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
-    result = match(members, config)
-    seconds = time.perf_counter() - t0
-    c1 = resource.getrusage(resource.RUSAGE_SELF)
-    s = result.summary
-    out = {
-        "members": n,
-        "seconds": round(seconds, 2),
-        "cpu_seconds": round(c1.ru_utime - c0.ru_utime, 2),
-        "sys_seconds": round(c1.ru_stime - c0.ru_stime, 2),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0),
-        "mentees": s["mentees_eligible"],
-        "matched": s["mentees_matched"],
-        "max_possible": s["max_matchable"],
-        "mean_goal_coverage": s["mean_goal_coverage"],
-        "total_score": round(sum(p.score for p in result.pairs), 2),
-        "timings": s["timings"],
-        "pairs_sha256": hashlib.sha256(pairs_to_jsonl(result.pairs).encode()).hexdigest()[:12],
+    blocked = set()
+    for m in members:
+        for x in m.exclude:
+            if x in ids:
+                blocked.add((m.id, x))
+                blocked.add((x, m.id))
+    return {
+        "mentees": mentees,
+        "mentors": mentors,
+        "goals": onehot([m.goals for m in mentees], t, len(topics)),
+        "skills": onehot([m.skills for m in mentors], t, len(topics)),
+        "lang_e": onehot([m.languages for m in mentees], la, len(langs)),
+        "lang_m": onehot([m.languages for m in mentors], la, len(langs)),
+        "country_e": np.array([co[m.country] for m in mentees]),
+        "country_m": np.array([co[m.country] for m in mentors]),
+        "years_e": np.array([m.years_of_service for m in mentees]),
+        "years_m": np.array([m.years_of_service for m in mentors]),
+        "capacity": np.array([m.capacity for m in mentors], dtype=np.int64),
+        "blocked": blocked,
     }
-    if dense:
-        t0 = time.perf_counter()
-        matched, total = _dense_reference(members, config)
-        out["dense_seconds"] = round(time.perf_counter() - t0, 2)
-        out["dense_matched"] = matched
-        out["dense_total_score"] = round(total, 2)
-        out["peak_mb_with_dense"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+
+
+def _scan(a, min_gap, top, block=256):
+    """Feasible pairs and goals covered; all of them, or the ``top`` per mentee by coverage."""
+    n_goals = a["goals"].sum(axis=1)
+    inv = np.where(n_goals > 0, 1.0 / np.maximum(n_goals, 1), 0.0)
+    out_e, out_m, out_c = [], [], []
+    for lo in range(0, len(a["mentees"]), block):
+        sl = slice(lo, lo + block)
+        ok = a["country_e"][sl, None] != a["country_m"][None, :]
+        ok &= (a["lang_e"][sl] @ a["lang_m"].T) > 0
+        ok &= a["years_m"][None, :] >= a["years_e"][sl, None] + min_gap
+        covered = a["goals"][sl] @ a["skills"].T
+        if top is None:
+            r, c = np.nonzero(ok)
+        else:
+            key = np.where(ok, covered * inv[sl, None], -1.0)
+            k = min(top, key.shape[1])
+            c = np.argpartition(-key, k - 1, axis=1)[:, :k]
+            r = np.repeat(np.arange(key.shape[0]), k)
+            c = c.ravel()
+            keep = key[r, c] >= 0
+            r, c = r[keep], c[keep]
+        out_e.append(lo + r)
+        out_m.append(c)
+        out_c.append(covered[r, c].astype(np.int64))
+    e, m, cov = np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_c)
+    if a["blocked"]:
+        pairs = zip(e.tolist(), m.tolist(), strict=True)
+        keep = np.array([(a["mentees"][i].id, a["mentors"][j].id) not in a["blocked"] for i, j in pairs], dtype=bool)
+        e, m, cov = e[keep], m[keep], cov[keep]
+    return e, m, cov
+
+
+def _flow(a, e, m, covered):
+    """Maximum flow, then the most total coverage; returns (matched, total coverage)."""
+    from ortools.graph.python import min_cost_flow
+
+    from matcher.assign import coverage_units
+
+    ne, nm = len(a["mentees"]), len(a["mentors"])
+    n_goals = a["goals"].sum(axis=1).astype(np.int64)
+    units = coverage_units(n_goals)
+    per_goal = np.where(n_goals > 0, units // np.maximum(n_goals, 1), 0)
+    src, sink = ne + nm, ne + nm + 1
+    tails = np.concatenate([np.full(ne, src), e, ne + np.arange(nm)]).astype(np.int32)
+    heads = np.concatenate([np.arange(ne), ne + m, np.full(nm, sink)]).astype(np.int32)
+    caps = np.concatenate([np.ones(ne), np.ones(len(e)), a["capacity"]]).astype(np.int64)
+    costs = np.concatenate([np.zeros(ne), -(covered * per_goal[e]), np.zeros(nm)]).astype(np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    flow.set_node_supply(src, ne)
+    flow.set_node_supply(sink, -ne)
+    if flow.solve_max_flow_with_min_cost() != flow.OPTIMAL:
+        raise RuntimeError("min-cost flow failed")
+    used = flow.flows(np.arange(ne, ne + len(e), dtype=np.int32)) > 0
+    with_goals = n_goals[e[used]] > 0
+    total = float((covered[used] / np.maximum(n_goals[e[used]], 1))[with_goals].sum())
+    return int(used.sum()), total, int(with_goals.sum())
+
+
+def run_one(kind: str, path: str, min_gap: int = 2) -> dict:
+    from matcher import MatchConfig, match, read_members
+
+    t0 = time.perf_counter()
+    members = read_members(path)
+    read_s = time.perf_counter() - t0
+    out: dict = {"kind": kind}
+    if kind == "matcher":
+        t1, c1 = time.perf_counter(), time.process_time()
+        s = match(members, MatchConfig(min_gap=min_gap)).summary
+        out.update(
+            matched=s["mentees_matched"],
+            maximum=s["max_matchable"],
+            total_coverage=s["total_goal_coverage"],
+            with_goals=s["mentees_with_goals_matched"],
+            certified=s["assignment"]["coverage_certified"],
+            rounds=s["assignment"]["pricing_rounds"],
+            candidates=s["assignment"]["candidate_pairs"],
+            added=s["assignment"]["pairs_added_by_pricing"],
+        )
+    else:
+        t1, c1 = time.perf_counter(), time.process_time()
+        a = _arrays(members)
+        e, m, cov = _scan(a, min_gap, TOP if kind == "baseline" else None)
+        out["pairs"] = int(len(e))
+        out["matched"], out["total_coverage"], out["with_goals"] = _flow(a, e, m, cov)
+    out["seconds"] = round(time.perf_counter() - t1, 2)
+    out["cpu_seconds"] = round(time.process_time() - c1, 2)
+    out["read_seconds"] = round(read_s, 2)
+    out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
+
+
+def _sub(args: list[str]) -> dict | str:
+    proc = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if proc.returncode:
+        return "failed: " + " ".join(proc.stderr.strip().splitlines()[-1:])
+    return json.loads(proc.stdout) if proc.stdout.strip() else {}
+
+
+def _mean(r) -> float:
+    return r["total_coverage"] / r["with_goals"] if r.get("with_goals") else 0.0
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated member counts")
+    parser.add_argument("--cases", default="realistic,templated", help="populations of bench/population.py")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--dense-max", type=int, default=5000, help="largest size also solved densely")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--exact-max", type=int, default=10000, help="largest size solved on every feasible pair")
+    parser.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--generate", nargs=3, metavar=("CASE", "N", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.one:
-        print(json.dumps(run_one(args.one, args.seed, args.one <= args.dense_max)))
+    if args.generate:
+        _generate(args.generate[0], int(args.generate[1]), args.seed, args.generate[2])
         return 0
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average: {load} on {os.cpu_count()} cores", flush=True)
-    header = (
-        f"{'members':>8} {'seconds':>8} {'cpu s':>7} {'sys s':>6} {'peak MB':>8} {'mentees':>8} "
-        f"{'matched':>8} {'max':>8} {'goal cov':>8} {'total':>10} | "
-        f"{'dense s':>8} {'dense matched':>13} {'dense total':>11}"
-    )
-    print(header, flush=True)
-    for n in (int(x) for x in args.sizes.split(",")):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed), "--dense-max", str(args.dense_max)],
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode:
-            print(f"{n:>8} failed: {proc.stderr.strip().splitlines()[-1:]}")
-            continue
-        r = json.loads(proc.stdout)
-        dense = (
-            f"{r['dense_seconds']:>8} {r['dense_matched']:>13} {r['dense_total_score']:>11}"
-            if "dense_seconds" in r
-            else f"{'-':>8} {'(too big)':>13} {'-':>11}"
-        )
-        print(
-            f"{n:>8} {r['seconds']:>8} {r['cpu_seconds']:>7} {r['sys_seconds']:>6} {r['peak_mb']:>8.0f} "
-            f"{r['mentees']:>8} {r['matched']:>8} {r['max_possible']:>8} {r['mean_goal_coverage']:>8} "
-            f"{r['total_score']:>10} | {dense}",
-            flush=True,
-        )
-        timings = dict(r["timings"])
-        cpu = timings.pop("cpu", {})
-        print(f"{'':>8} phases (wall s): {timings}", flush=True)
-        print(f"{'':>8} phases (cpu s):  {cpu}", flush=True)
-        print(f"{'':>8} pairs sha256: {r['pairs_sha256']}", flush=True)
+    if args.one:
+        print(json.dumps(run_one(*args.one)))
+        return 0
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    header = f"{'case':>9} {'members':>8} {'solver':>8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'matched':>8} {'max':>7} "
+    print(header + f"{'mean cov':>9} {'exact cov':>9} {'ratio':>7}  notes", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in args.cases.split(","):
+            for n in (int(x) for x in args.sizes.split(",")):
+                path = os.path.join(tmp, f"{case}-{n}.jsonl")
+                gen = _sub(["--generate", case, str(n), path, "--seed", str(args.seed)])
+                if isinstance(gen, str):
+                    print(f"{case:>9} {n:>8} generation {gen}", flush=True)
+                    continue
+                runs = {"matcher": _sub(["--one", "matcher", path]), "baseline": _sub(["--one", "baseline", path])}
+                if n <= args.exact_max:
+                    runs["exact"] = _sub(["--one", "exact", path])
+                mine = runs["matcher"]
+                exact = runs.get("exact")
+                if isinstance(exact, dict):
+                    best, how = _mean(exact), "min-cost flow on every feasible pair"
+                elif isinstance(mine, dict) and mine.get("certified"):
+                    best, how = _mean(mine), "certified by pricing every feasible pair"
+                else:
+                    best, how = None, "not known"
+                for kind, r in runs.items():
+                    if isinstance(r, str):
+                        print(f"{case:>9} {n:>8} {kind:>8} {r}", flush=True)
+                        continue
+                    maximum = mine.get("maximum", "-") if isinstance(mine, dict) else "-"
+                    ratio = f"{_mean(r) / best:.4f}" if best else "-"
+                    notes = {
+                        "matcher": f"rounds {r.get('rounds')}, candidates {r.get('candidates')}, "
+                        f"added by pricing {r.get('added')}; optimum {how}",
+                        "baseline": f"{r.get('pairs')} candidate pairs",
+                        "exact": f"{r.get('pairs')} feasible pairs",
+                    }[kind]
+                    print(
+                        f"{case:>9} {n:>8} {kind:>8} {r['seconds']:>8} {r['cpu_seconds']:>8} {r['peak_mb']:>8} "
+                        f"{r['matched']:>8} {maximum:>7} {_mean(r):>9.4f} {(best or 0):>9.4f} {ratio:>7}  {notes}",
+                        flush=True,
+                    )
+                if isinstance(mine, dict) and isinstance(runs["baseline"], dict):
+                    b = runs["baseline"]
+                    print(
+                        f"{'':>9} {'':>8} matcher/baseline: wall {mine['seconds'] / max(b['seconds'], 1e-9):.2f}, "
+                        f"cpu {mine['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f}; seconds exclude reading the "
+                        f"file (matcher {mine['read_seconds']} s, baseline {b['read_seconds']} s)",
+                        flush=True,
+                    )
+                os.unlink(path)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     return 0
 
 

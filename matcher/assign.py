@@ -585,7 +585,7 @@ def _feasible_blocks(pop: Population, goals, skills, block: int):
             yield r, cols[start:], covered, senior
 
 
-def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, block: int = 512):
+def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, block: int = 128):
     """Per mentor with places, the ``per_mentor`` feasible mentees whose goals she covers best.
 
     By share of the mentee's goals covered; ties broken by a fixed hash of the
@@ -603,9 +603,14 @@ def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, b
     best_row = np.full((n_m, r), -1, dtype=np.int64)
     n_goals = goals.sum(axis=1)
     inv = np.where(n_goals > 0, 1.0 / np.maximum(n_goals, 1), 0.0).astype(np.float32)
+    hash_e = (_tie_break(pop.mentees, np.zeros_like(pop.mentees)) % 1024).astype(np.int32)
+    hash_m = (_tie_break(np.zeros_like(pop.mentors), pop.mentors) % 1024).astype(np.int32)
     for rows, cols, covered, senior in _feasible_blocks(pop, goals, skills, block):
-        noise = (_tie_break(pop.mentees[rows][:, None], pop.mentors[cols][None, :]) % 1024).astype(np.float32)
-        val = covered * inv[rows][:, None] + noise * np.float32(1e-8)
+        # A fixed pseudo-random tie-break below any difference of coverage (a hash per member, xor-ed).
+        noise = (hash_e[rows][:, None] ^ hash_m[cols][None, :]).astype(np.float32)
+        val = covered * inv[rows][:, None]
+        val += noise * np.float32(1e-8)
+        del noise
         val[~senior] = -1.0
         k = min(r, len(rows))
         if len(rows) > k:
