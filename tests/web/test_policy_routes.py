@@ -33,6 +33,8 @@ from web.models import (
     Conversation,
     MatchRun,
     MatchRunPair,
+    Meeting,
+    MeetingState,
     Member,
     MemberStatus,
     Mentorship,
@@ -79,6 +81,8 @@ ALLOWED = {
     # a reported message and the reporter's note: the pair, and coordinators of either member
     "zqmsgreported": {"member", "mentor", "regional", "focal_kz"},
     "zqreportnote": {"member", "regional", "focal_kz"},
+    # where A and B meet (their meeting's place): the pair only
+    "zqmeetingplace": {"member", "mentor"},
     # a direct conversation C started with A
     "zqmsgdirect": {"member", "other_member"},
     # a coordinator's reason for ending C and B's mentorship: coordinators of either member
@@ -165,6 +169,16 @@ def _seed(db) -> Seeded:
     reported = messages.send_message(conv, b, "zqmsgreported: rude words", NOW)
     messages.report(conv, a, [reported.id], "zqreportnote: please look", NOW)
     messages.start_direct(c, a, "zqmsgdirect: hello from Chingiz", NOW)
+    meeting = Meeting(
+        mentorship_id=ab.id,
+        proposed_by_id=a.id,
+        starts_at=NOW,
+        minutes=60,
+        place="zqmeetingplace, room 4",
+        state=MeetingState.ACCEPTED,
+        answered_at=NOW,
+    )
+    db.session.add(meeting)
     # Coordinators at work: end C and B's mentorship, ban a pair, suspend S.
     actions.end_mentorship(regional, cb, "zqendreason: mentor moved", NOW)
     actions.forbid_pair(regional, str(b2.id), str(a.id), "zqbannote: conflict of interest", NOW)
@@ -215,6 +229,7 @@ def _seed(db) -> Seeded:
     ids["mentorship_id"] = [ab.id, cb.id]
     ids["conversation_id"] = list(db.session.scalars(db.select(Conversation.id)))
     ids["run_id"] = [run.id]
+    ids["meeting_id"] = [meeting.id]
     ids["report_id"] = list(db.session.scalars(db.select(MessageReport.id)))
     ids["message_id"] = list(db.session.scalars(db.select(Message.id)))
     ids["notification_id"] = list(db.session.scalars(db.select(Notification.id)))
