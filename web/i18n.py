@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import dates as babel_dates
@@ -87,6 +88,18 @@ def single_stop(text, name):
     return str(text).replace(name + ".", name)
 
 
+@functools.cache
+def _translated(name: str, locale: str) -> dict[str, str]:
+    return {code: str(label) for code, label in getattr(taxonomy, name).items()}
+
+
+def translated(name: str) -> dict[str, str]:
+    """The labels of the vocabulary ``taxonomy.<name>`` in the current language, translated once
+    per process and language: a directory page shows a few hundred of them, and each lazy
+    translation costs about 0.2 ms."""
+    return _translated(name, str(get_locale()))
+
+
 def init_app(app) -> None:
     CSRFTokenField.widget = _HiddenInputWithoutId()
 
@@ -97,14 +110,15 @@ def init_app(app) -> None:
         return {
             "taxonomy": taxonomy,
             "label": taxonomy.label,
+            "translated": translated,
             "current_locale": str(get_locale() or "ru"),
             "ui_languages": taxonomy.UI_LANGUAGES,
         }
 
-    app.jinja_env.filters["topic"] = lambda code: taxonomy.label(taxonomy.TOPICS, code)
-    app.jinja_env.filters["country"] = lambda code: taxonomy.label(taxonomy.COUNTRIES, code)
-    app.jinja_env.filters["agency"] = lambda code: taxonomy.label(taxonomy.AGENCY_KINDS, code)
-    app.jinja_env.filters["language"] = lambda code: taxonomy.label(taxonomy.LANGUAGES, code)
+    app.jinja_env.filters["topic"] = lambda code: translated("TOPICS").get(code, code or "")
+    app.jinja_env.filters["country"] = lambda code: translated("COUNTRIES").get(code, code or "")
+    app.jinja_env.filters["agency"] = lambda code: translated("AGENCY_KINDS").get(code, code or "")
+    app.jinja_env.filters["language"] = lambda code: translated("LANGUAGES").get(code, code or "")
     app.jinja_env.filters["datetime"] = moment
     app.jinja_env.filters["date"] = day
     app.jinja_env.filters["decimal"] = decimal
