@@ -667,7 +667,7 @@ def price_all_pairs(
     best = value * goals.sum(axis=1)  # full coverage: no pair of hers can be worth more
     de = dist_e.astype(np.float64) + float(tolerance)
     dm = dist_m.astype(np.float64)
-    out_e, out_m, out_gain = [], [], []
+    out_e, out_m = [], []
     for r, cols, covered, senior in _feasible_blocks(pop, goals, skills, block):
         # Only mentors whose potential leaves room for some mentee of the block.
         room = dm[cols] > (de[r] - best[r]).min()
@@ -682,17 +682,20 @@ def price_all_pairs(
             continue
         e = r[hr]
         m = cols[hc]
+        g = gain[hr, hc]
+        del gain, hit
         keep = ~_sorted_contains(known, e.astype(np.int64) * n_m + m)
-        out_e.append(e[keep])
-        out_m.append(m[keep])
-        out_gain.append(gain[hr, hc][keep])
+        e, m, g = e[keep], m[keep], g[keep]
+        if per_mentee is not None and len(e):
+            # Each mentee is in one block only, so the cap can be applied here,
+            # before the (possibly many) violators of a block pile up.
+            order = np.lexsort((m, -g, e))
+            e, m = e[order], m[order]
+            first = np.searchsorted(e, e, side="left")
+            keep = np.arange(len(e)) - first < per_mentee
+            e, m = e[keep], m[keep]
+        out_e.append(e)
+        out_m.append(m)
     if not out_e:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    e, m, gain = np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_gain)
-    if per_mentee is not None and len(e):
-        order = np.lexsort((m, -gain, e))
-        e, m = e[order], m[order]
-        first = np.searchsorted(e, e, side="left")
-        keep = np.arange(len(e)) - first < per_mentee
-        e, m = e[keep], m[keep]
-    return e, m
+    return np.concatenate(out_e), np.concatenate(out_m)
