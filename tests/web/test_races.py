@@ -209,3 +209,23 @@ def test_publishing_and_a_manual_pair_at_once_give_the_mentee_one_mentor(app, db
     assert results[0] == "ok"
     assert _count(db, Mentorship, Mentorship.mentee_id == mentee.id, Mentorship.state.in_(S.OPEN)) == 1
     assert results[1] in ("ok", "The mentee already has a pending or active mentorship.")
+
+
+def test_concurrent_manual_pairs_give_a_one_place_mentor_one_mentee(app, db):
+    from web.coordinator.actions import create_pair
+    from web.models import AuditLog
+
+    mentor = make_mentor(db, country="KZ", languages=("ru",), capacity=1)
+    mentees = [make_member(db, country=("KG", "TJ", "UZ", "TM")[i % 4], languages=("ru",)) for i in range(8)]
+    coordinator = make_coordinator(db)
+
+    def act(mentee_id):
+        actor = _db.session.get(Member, coordinator.id)
+        create_pair(actor, str(mentor.id), str(mentee_id), override=False, reason="", now=NOW)
+
+    results = race(app, *[((lambda i=m.id: i), act) for m in mentees])
+
+    assert results.count("ok") == 1, results
+    assert set(results) - {"ok"} == {"The mentor has no free place left."}
+    assert _count(db, Mentorship, Mentorship.mentor_id == mentor.id) == 1
+    assert _count(db, AuditLog, AuditLog.action == "pair.manual") == 1
