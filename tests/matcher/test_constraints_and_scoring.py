@@ -141,3 +141,35 @@ def test_config_rejects_unknown_keys_and_bad_values(tmp_path):
     cfg = MatchConfig.from_toml(p)
     assert (cfg.w_goal_coverage, cfg.seniority_cap) == (0.9, 10)
     assert MatchConfig.from_mapping(cfg.to_dict()) == cfg
+
+
+def test_score_pair_and_explain_pair_equal_the_run_when_given_its_population():
+    import json
+
+    from matcher import explain_pair, match, parse_members, score_pair
+
+    from .conftest import random_population
+
+    rows = random_population(150, seed=4)
+    for i, r in enumerate(rows):  # bios of their own, so the TF-IDF depends on everyone
+        r["bio"] = f"{r['bio']} служба {i % 7} граница {i % 11} leadership {i % 5}"
+    members = parse_members([json.dumps(r) for r in rows])
+    by_id = {m.id: m for m in members}
+    result = match(members)
+    assert result.pairs
+    for p in result.pairs[:15]:
+        mentor, mentee = by_id[p.mentor], by_id[p.mentee]
+        assert score_pair(mentor, mentee, population=members) == p.score
+        assert explain_pair(mentor, mentee, population=members) == p.reasons
+
+
+def test_solver_failure_is_a_solver_error_not_an_assertion():
+    import numpy as np
+    import pytest
+
+    from matcher import SolverError
+    from matcher.assign import solve_flow
+
+    with pytest.raises(SolverError, match="did not solve"):
+        # Two mentees must be matched but only one place exists.
+        solve_flow(2, np.array([1]), np.array([0, 1]), np.array([0, 0]), np.array([-5, -3]), 2)
