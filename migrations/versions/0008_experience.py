@@ -24,6 +24,7 @@ def upgrade():
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     _fill_search_text()
+    _one_conversation_per_pair()
     op.create_table(
         "meeting",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -92,6 +93,65 @@ def _row_text(row) -> str:
     if row.show_bio is not False:
         parts.append(row.bio)
     return "\n".join(fold(p) for p in parts if p)
+
+
+def _one_conversation_per_pair():
+    """A pair of members has one conversation: a mentorship's conversation gets the pair's key,
+    and a colleagues' thread the pair already had moves into it (messages, notifications,
+    reports; each member keeps the later of her two read marks). A thread that belongs to
+    another mentorship of the same pair is left as it is."""
+    conv = sa.table(
+        "conversation",
+        sa.column("id", sa.Integer),
+        sa.column("mentorship_id", sa.Integer),
+        sa.column("direct_key", sa.String),
+        sa.column("last_message_at", sa.DateTime(timezone=True)),
+    )
+    mentorship = sa.table(
+        "mentorship", sa.column("id", sa.Integer), sa.column("mentor_id", sa.Integer), sa.column("mentee_id", sa.Integer)
+    )
+    part = sa.table(
+        "conversation_participant",
+        sa.column("conversation_id", sa.Integer),
+        sa.column("member_id", sa.Integer),
+        sa.column("last_read_message_id", sa.Integer),
+    )
+    conn = op.get_bind()
+    rows = conn.execute(
+        sa.select(conv.c.id, conv.c.last_message_at, mentorship.c.mentor_id, mentorship.c.mentee_id)
+        .join(mentorship, mentorship.c.id == conv.c.mentorship_id)
+        .where(conv.c.direct_key.is_(None))
+        .order_by(conv.c.id)
+    ).all()
+    for row in rows:
+        low, high = sorted((row.mentor_id, row.mentee_id))
+        key = f"{low}:{high}"
+        other = conn.execute(
+            sa.select(conv.c.id, conv.c.mentorship_id, conv.c.last_message_at).where(conv.c.direct_key == key)
+        ).first()
+        if other is not None and other.mentorship_id is not None:
+            continue
+        if other is not None:
+            for table in ("message", "notification", "message_report"):
+                t = sa.table(table, sa.column("conversation_id", sa.Integer))
+                conn.execute(t.update().where(t.c.conversation_id == other.id).values(conversation_id=row.id))
+            for member_id, last_read in conn.execute(
+                sa.select(part.c.member_id, part.c.last_read_message_id).where(part.c.conversation_id == other.id)
+            ).all():
+                conn.execute(
+                    part.update()
+                    .where(
+                        part.c.conversation_id == row.id,
+                        part.c.member_id == member_id,
+                        part.c.last_read_message_id < last_read,
+                    )
+                    .values(last_read_message_id=last_read)
+                )
+            conn.execute(part.delete().where(part.c.conversation_id == other.id))
+            conn.execute(conv.delete().where(conv.c.id == other.id))
+            latest = max((t for t in (row.last_message_at, other.last_message_at) if t is not None), default=None)
+            conn.execute(conv.update().where(conv.c.id == row.id).values(last_message_at=latest))
+        conn.execute(conv.update().where(conv.c.id == row.id).values(direct_key=key))
 
 
 def downgrade():

@@ -159,3 +159,44 @@ def test_writing_to_a_mentor_goes_to_the_mentorship_conversation(db):
     conv = messages.start_direct(mentee, mentor, "A question from the directory", NOW)
     assert conv.id == messages.mentorship_conversation(m).id
     assert db.session.scalar(select(func.count(Conversation.id))) == 1
+
+
+def test_migration_merges_the_two_threads_a_pair_already_had(app, db):
+    """Data from before 0008: a colleagues' thread and a mentorship thread for the same pair."""
+    from flask_migrate import downgrade, upgrade
+
+    from web.models import ConversationParticipant, Message
+
+    mentor = make_mentor(db, country="KZ")
+    mentee = make_member(db, country="KG")
+    m = _active_mentorship(db, mentor, mentee)
+    mentorship_conv = messages.mentorship_conversation(m)
+    mentorship_conv.direct_key = None  # as 0007 made them
+    direct = Conversation(kind="direct", state="open", direct_key=messages.direct_key(mentor, mentee), created_at=NOW)
+    direct.participants = [
+        ConversationParticipant(member_id=mentor.id, joined_at=NOW),
+        ConversationParticipant(member_id=mentee.id, joined_at=NOW),
+    ]
+    db.session.add(direct)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Message(conversation_id=direct.id, sender_id=mentee.id, body="first, as colleagues", created_at=NOW),
+            Message(conversation_id=mentorship_conv.id, sender_id=mentor.id, body="then as a pair", created_at=NOW),
+        ]
+    )
+    db.session.flush()
+    notify(mentor, "message_new", conversation=direct, now=NOW)
+    direct.participants[1].last_read_message_id = 10**6  # she had read everything there
+    db.session.commit()
+    kept_id, mentor_id, mentee_id = mentorship_conv.id, mentor.id, mentee.id
+    db.session.remove()
+    downgrade(revision="0007")
+    upgrade()
+    conversations = db.session.scalars(select(Conversation)).all()
+    assert [c.id for c in conversations] == [kept_id]
+    assert conversations[0].direct_key == f"{min(mentor_id, mentee_id)}:{max(mentor_id, mentee_id)}"
+    assert set(db.session.scalars(select(Message.conversation_id))) == {kept_id}
+    assert db.session.scalar(select(Notification.conversation_id).where(Notification.kind == "message_new")) == kept_id
+    read_marks = {p.member_id: p.last_read_message_id for p in conversations[0].participants}
+    assert read_marks[mentee_id] == 10**6
