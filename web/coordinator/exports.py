@@ -8,11 +8,12 @@ import logging
 from typing import Any
 
 from ..audit import record
+from ..matches.reasons import unblock_hint, unmatched_reason
 from ..models import (
     Member,
 )
 from .health import figures_rows
-from .reports import Report, blocking_reason, unblock_hint
+from .reports import Report
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def unmatched_csv(rep: Report) -> str:
                 u.member.display_name if u.member else "",
                 u.entry.get("country", ""),
                 u.reason,
-                blocking_reason(u.reason),
+                unmatched_reason(u.entry),
                 unblock_hint(u.entry, rep.min_gap),
             ]
             for u in rep.unmatched

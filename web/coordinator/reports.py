@@ -6,9 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from .. import policy, taxonomy
@@ -197,65 +195,3 @@ def report(run: MatchRun, coordinator: Member, sort: str = DEFAULT_SORT) -> Repo
 def _country_order(code: str):
     region = taxonomy.REGION
     return (region.index(code) if code in region else len(region), code)
-
-
-def blocking_reason(code: str) -> str:
-    """What keeps an unmatched mentee out, as a sentence (the runs area owns these texts)."""
-    from ..runs.services import UNMATCHED_WHY
-
-    return str(UNMATCHED_WHY.get(code, code))
-
-
-def _languages(codes) -> str:
-    labels = [taxonomy.label(taxonomy.LANGUAGES, c) for c in codes or []]
-    if not labels:
-        return _("her languages")
-    if len(labels) == 1:
-        return labels[0]
-    return _("%(first)s or %(last)s", first=", ".join(labels[:-1]), last=labels[-1])
-
-
-def unblock_hint(entry: dict[str, Any], min_gap: int = 2) -> str:
-    """What would unblock an unmatched mentee, from the matcher's details about her.
-
-    The one place these sentences are written; e.g. "No mentor speaks Turkmen outside
-    Turkmenistan: ..." for ``no_language_partner``."""
-    code = entry.get("reason")
-    country = taxonomy.label(taxonomy.COUNTRIES, entry.get("country"))
-    languages = _languages(entry.get("languages"))
-    if code == "no_language_partner":
-        return _(
-            "No mentor speaks %(languages)s outside %(country)s: recruit such a mentor in "
-            "another country, or ask her whether she works in another language too.",
-            languages=languages,
-            country=country,
-        )
-    if code == "no_senior_mentor":
-        years = int(entry.get("years_of_service") or 0) + int(min_gap)
-        return ngettext(
-            "Mentors outside %(country)s speak %(languages)s, but none has %(num)d year of "
-            "service or more: a more senior mentor would unblock her.",
-            "Mentors outside %(country)s speak %(languages)s, but none has %(num)d years of "
-            "service or more: a more senior mentor would unblock her.",
-            years,
-            country=country,
-            languages=languages,
-        )
-    if code == "all_excluded":
-        n = int(entry.get("suitable_mentors_before_exclusions") or entry.get("mentors_senior_enough") or 0)
-        return ngettext(
-            "Her %(num)d suitable mentor was declined, ended or forbidden before: a new mentor, "
-            "or lifting a coordinator's ban (re-open her to matching), would unblock her.",
-            "Her %(num)d suitable mentors were declined, ended or forbidden before: a new "
-            "mentor, or lifting a coordinator's ban (re-open her to matching), would unblock her.",
-            n,
-        )
-    if code == "mentors_full":
-        n = int(entry.get("suitable_mentors") or 0)
-        return ngettext(
-            "%(num)d suitable mentor has no free place left: one more place, or a pair made by hand, would unblock her.",
-            "%(num)d suitable mentors have no free place left: one more place with any of "
-            "them, or a pair made by hand, would unblock her.",
-            n,
-        )
-    return _("No hint for this reason.")

@@ -23,13 +23,6 @@ from ..models import JobExecution, MatchRun, MatchRunStatus, Member
 from ..validation import ValidationFailed
 from .running import run_matching
 
-# Why a mentee of a run got no mentor: the matcher's codes (matcher.UNMATCHED_REASONS).
-UNMATCHED_WHY = {
-    "no_language_partner": _l("No mentor from another country shares a language with her."),
-    "no_senior_mentor": _l("No mentor from another country who shares a language has enough more years of service."),
-    "all_excluded": _l("Her only possible mentors were declined or ended before."),
-    "mentors_full": _l("Possible mentors exist, but their places went to other mentees."),
-}
 WEIGHT_LABELS = {
     "w_goal_coverage": _l("Mentor's skills cover the mentee's goals"),
     "w_skill_overlap": _l("Coverage of rarely offered goals counts more"),
@@ -86,9 +79,9 @@ class PairRow:
 @dataclass
 class Preview:
     pairs: list[PairRow]
-    unmatched: list[tuple[Member | None, str]]
+    unmatched: list[tuple[Member | None, str]]  # the mentee and why, as a sentence
     unmatched_total: int
-    why_counts: list[tuple[str, int]]
+    why_counts: list[tuple[str, int]]  # sentence, mentees
     pool: dict[str, Any]
     dropped: int
 
@@ -113,12 +106,14 @@ def preview(run: MatchRun, coordinator: Member) -> Preview:
                     mentor, mentee, p.score, list(p.reasons or []), dropped.get((str(p.mentor_id), str(p.mentee_id)), [])
                 )
             )
+    from ..matches.reasons import unmatched_reason
+
     unmatched = [
-        (members.get(int(u["id"])), u.get("reason", ""))
+        (members.get(int(u["id"])), str(unmatched_reason(u)))
         for u in unmatched_rows
         if covers(coordinator, members.get(int(u["id"])))
     ]
-    counts = Counter(code for _m, code in unmatched)
+    counts = Counter(sentence for _m, sentence in unmatched)
     return Preview(
         pairs=rows,
         unmatched=unmatched[:SHOWN_UNMATCHED],

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ... import taxonomy
 from ...extensions import db
-from ...matches.reasons import describe
+from ...matches.reasons import describe, unblock_hint, unmatched_reason
 from .. import charts, exports, reports
 from ..forms import ButtonForm
 from ..scope import get_run, is_regional
@@ -48,8 +48,8 @@ def _report(run_id: int, template: str, paginate: bool = True):
         charts=_charts(rep),
         labels=dict(reports.FIGURES),
         fmt=reports.format_figure,
-        hint=reports.unblock_hint,
-        why=reports.blocking_reason,
+        hint=unblock_hint,
+        why=unmatched_reason,
         form=ButtonForm(),
         regional=is_regional(current_user),
     )

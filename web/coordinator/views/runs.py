@@ -36,7 +36,6 @@ def run(run_id: int):
         details=policy.run_details(current_user, run),
         may_decide=policy.may_decide_runs(current_user),
         form=ButtonForm(),
-        why=services.UNMATCHED_WHY,
         reasons=services.reason_sentences,
         problem=services.problem_text,
         pretty=services.pretty_json,
