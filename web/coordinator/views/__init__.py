@@ -7,28 +7,12 @@ the rules are in the sibling service modules and ``web.policy``."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from ..blueprint import bp
 
-from ...auth.decorators import coordinator_required
+__all__ = ["bp"]
 
-bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
-
-
-@bp.before_request
-@coordinator_required
-def _only_coordinators():
-    return None
-
-
-@bp.app_template_filter("run_status")
-def _run_status(status: str) -> str:
-    from ...runs.services import run_status_label
-
-    return run_status_label(status)
-
-
-# The route modules register on ``bp`` when imported; they need ``bp`` above.
-from . import (  # noqa: E402, F401
+# The route modules register on ``bp`` when imported.
+from . import (  # noqa: F401
     actions,
     audit,
     conversations,

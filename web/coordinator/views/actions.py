@@ -10,9 +10,9 @@ from ...extensions import db
 from ...models import utcnow
 from ...validation import ValidationFailed
 from .. import actions as services
+from ..blueprint import bp
 from ..forms import EndForm, ForbidForm, PairForm, ReopenForm
 from ..scope import get_mentorship_for_coordinator
-from . import bp
 
 
 @bp.get("/console/actions")

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...extensions import db
 from .. import audit as services
-from . import bp
+from ..blueprint import bp
 
 
 @bp.get("/console/audit")

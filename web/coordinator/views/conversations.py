@@ -12,7 +12,7 @@ from ...messages import services
 from ...messages.forms import ActionForm
 from ...models import utcnow
 from ...validation import ValidationFailed
-from . import bp
+from ..blueprint import bp
 
 
 @bp.get("/reports")

@@ -8,8 +8,8 @@ from flask_login import current_user
 from ...extensions import db
 from ...models import utcnow
 from .. import exports, health, reports
+from ..blueprint import bp
 from ..scope import get_run
-from . import bp
 
 
 @bp.get("/console/figures.csv")

@@ -10,7 +10,7 @@ from ... import taxonomy
 from ...extensions import db
 from ...models import MatchRun, MatchRunStatus, utcnow
 from .. import health as services
-from . import bp
+from ..blueprint import bp
 
 
 @bp.get("/")

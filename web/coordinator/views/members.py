@@ -12,8 +12,8 @@ from ...extensions import db
 from ...models import Member, MemberStatus
 from ...validation import ValidationFailed
 from .. import members as services
+from ..blueprint import bp
 from ..forms import MemberActionForm
-from . import bp
 
 
 @bp.get("/applications")

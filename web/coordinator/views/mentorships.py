@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ...matches import progress
 from ...models import MentorshipState
-from . import bp
+from ..blueprint import bp
 
 
 @bp.get("/mentorships")

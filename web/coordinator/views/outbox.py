@@ -12,7 +12,7 @@ from flask_login import current_user
 from ... import policy
 from ...extensions import db
 from ...models import OutboxEmail
-from . import bp
+from ..blueprint import bp
 
 
 @bp.get("/outbox")

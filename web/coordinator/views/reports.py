@@ -10,9 +10,9 @@ from ... import taxonomy
 from ...extensions import db
 from ...matches.reasons import describe, unblock_hint, unmatched_reason
 from .. import charts, exports, reports
+from ..blueprint import bp
 from ..forms import ButtonForm
 from ..scope import get_run, is_regional
-from . import bp
 
 
 @bp.get("/console/runs/<int:run_id>")

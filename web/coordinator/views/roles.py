@@ -9,8 +9,8 @@ from flask_login import current_user
 from ...extensions import db
 from ...validation import ValidationFailed
 from .. import roles as services
+from ..blueprint import bp
 from ..forms import ButtonForm, CoordinatorForm
-from . import bp
 
 
 @bp.route("/console/coordinators", methods=["GET", "POST"])

@@ -12,8 +12,8 @@ from ...models import utcnow
 from ...runs import services
 from ...runs.publishing import discard_run, publish_run
 from ...validation import ValidationFailed
+from ..blueprint import bp
 from ..forms import ButtonForm, WhatIfForm, weights_from
-from . import bp
 
 
 @bp.get("/runs/")
