@@ -16,6 +16,15 @@ PASSWORD = "Bishkek spring 2024 rain"  # noqa: S105 - a test account
 NAME = "Айзада Т."
 
 
+def tick_topic(page, name: str, slug: str) -> None:
+    """Topics sit in collapsed groups: open the group by its heading, then tick the box."""
+    box = page.locator(f"input[name={name}][value={slug}]")
+    group = page.locator("details.group", has=box)
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+    box.check()
+
+
 def fill_registration(page) -> None:
     """Fill the form the way she would: typing, picking, ticking; ids, not labels, find the
     fields so the test reads the same in either language."""
@@ -33,9 +42,9 @@ def fill_registration(page) -> None:
         page.locator(f"input[name=languages][value={code}]").check()
     page.locator("input[name=role][value=mentee]").check()
     for slug in ("community_policing", "domestic_violence_response"):
-        page.locator(f"input[name=skills][value={slug}]").check()
+        tick_topic(page, "skills", slug)
     for slug in ("leadership", "cybercrime"):
-        page.locator(f"input[name=goals][value={slug}]").check()
+        tick_topic(page, "goals", slug)
     page.locator("#goals_text").fill("Хочу научиться руководить отделом.")
     page.locator("#bio").fill("Инспектор по делам несовершеннолетних, Бишкек.")
     page.locator("#consent").check()
