@@ -160,6 +160,8 @@ def test_throttle_holds_across_restarts(app, client, auth, db):
     other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     token = csrf_token(other.get("/login").get_data(as_text=True))
     response = other.post("/login", data={"email": "target@example.org", "password": PASSWORD, "csrf_token": token})
+    with restarted.app_context():
+        db.engine.dispose()  # the second app's connections, closed now rather than by the collector
     assert response.status_code == 429
     assert "Too many failed attempts" in response.get_data(as_text=True)
 
