@@ -9,13 +9,15 @@ Generator: locust (kept, maintained), run in this process as a library with Fast
 (geventhttpclient), so one core drives hundreds of members. Everything stays on 127.0.0.1
 and every loop is bounded by --duration and a deadline per phase.
 
-What a simulated member does: signs in once (real form, CSRF token from the page), then,
-with a think time of --think seconds on average between actions: reads the directory with
+What a simulated member does: she comes with the session she signed in with earlier (a
+signed session cookie made with the server's key; --sign-in makes every member sign in
+through the form first instead, a sign-in storm), then, with a think time of --think
+seconds on average between actions: reads the directory with
 filters (country, language, skill, role, a later page), opens her conversation (200
 messages, the newest page), polls it as the page's script does, writes a message now and
 then, lists her conversations, opens her proposals. Figures per kind of page: requests per
-second, p50/p95/p99 (ms) and errors, measured after every member has signed in (sign-in is
-reported apart: argon2id costs what it should).
+second, p50/p95/p99 (ms) and errors, measured once every member is active. Sign-in is
+measured apart (20 in a row through the form): argon2id costs what it should.
 
 Slowest queries: pg_stat_statements when the server preloads it, otherwise the server log
 (log_min_duration_statement is set on the bench database only) is read for the run's lines.
@@ -79,7 +81,7 @@ def app_env(database: str, **extra) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=PG + database,
-        SECRET_KEY="bench-secret-not-for-production-0123456789abcdef",  # noqa: S106
+        SECRET_KEY=SECRET,
         REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
         BRIDGES_CONFIG="production",
         BASE_URL="https://bridges.example.org",
@@ -176,8 +178,44 @@ CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 LAST_ID = re.compile(r'data-last-id="(\d+)"')
 
 
-def member_classes(think: float, conversations: int, proposals: int, password: str):
-    """Locust user classes, built here so that locust (and gevent) load only in the driver."""
+SECRET = "bench-secret-not-for-production-0123456789abcdef"  # noqa: S105 -- the bench server's own key
+SESSION_COOKIE = "__Host-bridges_session"  # ProductionConfig.SESSION_COOKIE_NAME
+
+
+def session_cookie(member_id: int) -> str:
+    """The signed session cookie of a member who signed in earlier (the seed's session token),
+    as the browser of an active member holds it. Not fresh and without an identifier, so
+    Flask-Login's basic session protection leaves it unchanged."""
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    app = Flask("bench")
+    app.secret_key = SECRET
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    now = int(time.time())
+    return serializer.dumps(
+        {
+            "_user_id": f"{member_id}:{member_id:08x}" + "0" * 24,
+            "_fresh": False,
+            "_permanent": True,
+            "_auth_at": now,  # web.security.AUTH_AT, SEEN_AT: the session's clock
+            "_seen_at": now,
+        }
+    )
+
+
+def _set_cookie(jar, host: str, name: str, value: str) -> None:
+    import http.cookiejar
+
+    jar.set_cookie(
+        http.cookiejar.Cookie(0, name, value, None, False, host, False, False, "/", True, False, None, True, None, None, {})
+    )
+
+
+def member_classes(think: float, conversations: int, proposals: int, password: str, sign_in: bool = False):
+    """Locust user classes, built here so that locust (and gevent) load only in the driver.
+    Members start with the session they signed in with earlier (``sign_in=False``), or sign in
+    through the form first (``sign_in=True``: every member's argon2id check at the start)."""
     import random
 
     from locust import FastHttpUser, between, task
@@ -198,6 +236,11 @@ def member_classes(think: float, conversations: int, proposals: int, password: s
             self.proposal_id = self.conversation_id if self.conversation_id <= proposals else None
             self.last_id = 0
             self.token = ""
+            if not sign_in:
+                _set_cookie(self.client.cookiejar, "127.0.0.1", SESSION_COOKIE, session_cookie(self.member_id))
+                Member.signed_in[0] += 1
+                self.open_conversation()
+                return
             page = self.client.get("/login", name="login")
             token = CSRF.search(page.text or "")
             with self.client.post(
@@ -327,11 +370,47 @@ def report(stats, seconds: float, kinds=KINDS, prefix: str = "") -> dict:
     return rows
 
 
+def measure_sign_in(host: str, password: str, count: int = 20) -> None:
+    """Sign-ins one after the other through the form: what one costs on this server."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    durations, failures = [], 0
+    for n in range(count):
+        jar = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "http")))
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+        with opener.open(host + "/login", timeout=60) as page:
+            token = CSRF.search(page.read().decode()).group(1)
+        body = urllib.parse.urlencode(
+            {"email": f"member{40_000 + n}@bench.invalid", "password": password, "csrf_token": token}
+        ).encode()
+        start = time.perf_counter()
+        try:
+            opener.open(urllib.request.Request(host + "/login", data=body), timeout=60).close()  # noqa: S310
+            failures += 1  # a 200 is the form again
+        except urllib.error.HTTPError as exc:
+            failures += exc.code not in (302, 303)
+            exc.close()
+        durations.append((time.perf_counter() - start) * 1000)
+    durations.sort()
+    print(
+        f"\n== Sign-in through the form, {count} one after the other (argon2id as configured): "
+        f"p50 {durations[len(durations) // 2]:.0f} ms, max {durations[-1]:.0f} ms, {failures} failed; {loadavg()}",
+        flush=True,
+    )
+
+
 def run_level(users: int, args, host: str) -> dict:
     import gevent
     from locust.env import Environment
 
-    Member, Reader = member_classes(args.think, args.conversations, args.proposals, args.password)
+    Member, Reader = member_classes(args.think, args.conversations, args.proposals, args.password, args.sign_in)
     Member.next_id[0] = Member.signed_in[0] = Member.failed[0] = 0
     env = Environment(user_classes=[Reader], host=host)
     runner = env.create_local_runner()
@@ -369,7 +448,7 @@ def compare_classes(page: str, args):
     from locust import FastHttpUser, constant, task
 
     counter, signed_in = [0], [0]
-    password, users = args.password, args.compare_users
+    users = args.compare_users
     countries = ("KZ", "UZ", "KG")
 
     class BridgesUser(FastHttpUser):
@@ -380,13 +459,7 @@ def compare_classes(page: str, args):
         def on_start(self):
             counter[0] += 1
             self.n = counter[0]
-            token = CSRF.search(self.client.get("/login", name="login").text or "")
-            self.client.post(
-                "/login",
-                data={"email": f"member{self.n}@bench.invalid", "password": password, "csrf_token": token.group(1)},
-                name="login",
-                allow_redirects=False,
-            )
+            _set_cookie(self.client.cookiejar, "127.0.0.1", SESSION_COOKIE, session_cookie(self.n))
             signed_in[0] += 1
 
         @task
@@ -544,6 +617,9 @@ def main(argv=None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=25.0, help="members starting per second")
     parser.add_argument("--ramp-limit", type=float, default=240.0, help="longest wait for every member to sign in")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: deploy/gunicorn.conf.py's choice)")
+    parser.add_argument(
+        "--sign-in", action="store_true", help="every simulated member signs in through the form first (a sign-in storm)"
+    )
     parser.add_argument("--skip-levels", action="store_true")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--compare-workers", type=int, default=2)
@@ -575,6 +651,7 @@ def main(argv=None) -> int:
                 "load_bench:bench_wsgi()", BRIDGES_PORT, workers, app_env(database), Path(args.logs) / "levels.log"
             )
             try:
+                measure_sign_in(f"http://127.0.0.1:{BRIDGES_PORT}", args.password)
                 for users in [int(n) for n in args.levels.split(",") if n]:
                     run_level(users, args, f"http://127.0.0.1:{BRIDGES_PORT}")
                     reset_messages(database, args)
