@@ -148,3 +148,15 @@ def test_migration_fills_the_search_text_of_existing_members_and_keeps_rows(app,
         db.session.commit()
     finally:
         upgrade()
+
+
+def test_a_deleted_account_leaves_nothing_of_her_in_the_search_text(db):
+    from web.account.services import delete_own_account
+    from web.models import utcnow
+
+    member = make_member(db, display_name="Айгуль Секретова", agency_name="МВД, Бишкек", bio="Кинолог")
+    delete_own_account(member, "correct horse battery", utcnow())
+    db.session.commit()
+    db.session.expire_all()
+    text = db.session.get(Member, member.id).search_text
+    assert "айгуль" not in text and "бишкек" not in text and "кинолог" not in text
