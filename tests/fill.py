@@ -26,6 +26,8 @@ from web.models import (
     ForbiddenPair,
     JobExecution,
     LoginThrottle,
+    Meeting,
+    MeetingState,
     Member,
     MemberStatus,
     Mentorship,
@@ -173,6 +175,14 @@ def _mentorship(mentor, mentee, state, run_id, coordinator, at) -> Mentorship:
             CheckIn(mentorship_id=m.id, author_id=mentee.id, held_on=date(2026, 1, 5), how_it_went="Good", next_step="Read"),
             MentorshipReminder(mentorship_id=m.id, kind="checkin", sent_at=at),
             Feedback(mentorship_id=m.id, author_id=mentee.id, rating=5, worked="Everything", share_with_partner=True),
+            Meeting(
+                mentorship_id=m.id,
+                proposed_by_id=mentee.id,
+                starts_at=at + timedelta(days=7),
+                place="Office 12, Almaty",
+                state=MeetingState.ACCEPTED,
+                answered_at=at,
+            ),
         ]
     )
     return m
