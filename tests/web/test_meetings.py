@@ -141,3 +141,15 @@ def test_the_proposal_form_keeps_what_she_typed_when_refused(client, auth, db, p
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose a time in the future." in html and 'value="Astana office"' in html
+
+
+def test_a_meeting_notification_is_read_once_she_opens_the_meetings(client, auth, db, pair):
+    services.propose(pair, pair.mentor, on=date(2099, 3, 10), at=time(10, 0), minutes=60, place="Astana", now=NOW)
+    db.session.commit()
+    unread = select(Notification.kind).where(Notification.member_id == pair.mentee.id, Notification.read_at.is_(None))
+    auth.login("mentee@example.kg")
+    client.get(f"/matches/{pair.id}")  # the mentorship page leaves the meeting proposal unread
+    assert "meeting_proposed" in db.session.scalars(unread).all()
+    client.get(f"/matches/{pair.id}/meetings/")
+    db.session.expire_all()
+    assert "meeting_proposed" not in db.session.scalars(unread).all()

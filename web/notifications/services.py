@@ -264,12 +264,19 @@ MEETING_KINDS = ("meeting_proposed", "meeting_accepted", "meeting_declined", "me
 def mark_opened(member: Member, endpoint: str | None, view_args: dict, now: datetime) -> int:
     """Her notifications that lead to the page she is opening become read: acting on one is
     opening what it points to, whichever link she followed. Returns how many."""
-    if endpoint == "matches.detail" and "mentorship_id" in view_args:
-        # Notifications with a conversation lead there, and are read when it is opened.
-        return mark_read(member, now, mentorship_id=view_args["mentorship_id"], conversation_id=None)
-    if endpoint == "meetings.index" and "mentorship_id" in view_args:
-        mentorship_id = view_args["mentorship_id"]
-        return sum(mark_read(member, now, mentorship_id=mentorship_id, kind=k) for k in MEETING_KINDS)
-    if endpoint == "coordinator.message_reports":
-        return mark_read(member, now, kind="report_new")
-    return 0
+    mentorship_id = view_args.get("mentorship_id")
+    if endpoint == "matches.detail" and mentorship_id is not None:
+        # Those with a conversation lead there (read when it is opened), meeting ones to the meetings.
+        where = [
+            Notification.mentorship_id == mentorship_id,
+            Notification.conversation_id.is_(None),
+            Notification.kind.not_in(MEETING_KINDS),
+        ]
+    elif endpoint == "meetings.index" and mentorship_id is not None:
+        where = [Notification.mentorship_id == mentorship_id, Notification.kind.in_(MEETING_KINDS)]
+    elif endpoint == "coordinator.message_reports":
+        where = [Notification.kind == "report_new"]
+    else:
+        return 0
+    stmt = update(Notification).where(Notification.member_id == member.id, Notification.read_at.is_(None), *where)
+    return db.session.execute(stmt.values(read_at=now).execution_options(synchronize_session="fetch")).rowcount or 0
