@@ -23,6 +23,7 @@ from web.models import (
     ForbiddenPair,
     LoginThrottle,
     MatchRun,
+    Meeting,
     Member,
     MemberLanguage,
     MemberTopic,
@@ -96,6 +97,7 @@ def world(db):
             LoginThrottle(key=f"acct:{digest}", failures=2, window_start=NOW),
             MessageRateCounter(member_id=her.id, window_start=NOW, count=1),
             MatchRun(status="draft", snapshot=snapshot),
+            Meeting(mentorship_id=active.id, proposed_by_id=her.id, starts_at=NOW + timedelta(days=2), place="Café Astana"),
         ]
     )
     db.session.commit()
@@ -107,7 +109,13 @@ def test_she_sees_and_downloads_her_own_data_and_not_others_messages(client, aut
     page = client.get("/account/data")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("Aigul Nurlanovna", "Twelve years in border management", "Run the spring exercise", "We met in Almaty"):
+    for text in (
+        "Aigul Nurlanovna",
+        "Twelve years in border management",
+        "Run the spring exercise",
+        "We met in Almaty",
+        "Café Astana",
+    ):
         assert text in html
     assert "Thank you for the advice on the report" in html
     assert "Send me the draft by Friday" not in html
@@ -121,6 +129,7 @@ def test_she_sees_and_downloads_her_own_data_and_not_others_messages(client, aut
     assert data["profile"]["goals_in_my_words"] == "Lead a regional team"
     assert [m["my_role"] for m in data["mentorships"]] == ["mentee", "mentor"]
     assert data["mentorships"][0]["goals"][0]["text"] == "Run the spring exercise"
+    assert [(m["place"], m["proposed_by_me"]) for m in data["mentorships"][0]["meetings"]] == [("Café Astana", True)]
     assert [c["how_it_went"] for c in data["check_ins"]] == ["We met in Almaty"]
     assert [f["worked"] for f in data["feedback"]] == ["Weekly calls"]
     assert [m["body"] for m in data["messages"]] == ["Thank you for the advice on the report"]

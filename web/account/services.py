@@ -34,6 +34,7 @@ from ..models import (
     Feedback,
     LoginThrottle,
     MatchRun,
+    Meeting,
     Member,
     MemberLanguage,
     MemberStatus,
@@ -162,6 +163,16 @@ def _mentorship(m: Mentorship, member: Member) -> dict[str, Any]:
         "activated_at": _when(m.activated_at),
         "ends_on": _when(m.ends_on),
         "closed_at": _when(m.closed_at),
+        "meetings": [
+            {
+                "starts_at": _when(mt.starts_at),
+                "minutes": mt.minutes,
+                "place": mt.place,
+                "state": mt.state,
+                "proposed_by_me": mt.proposed_by_id == member.id,
+            }
+            for mt in db.session.scalars(select(Meeting).where(Meeting.mentorship_id == m.id).order_by(Meeting.id))
+        ],
         "goals": [
             {
                 "topic": g.topic,
