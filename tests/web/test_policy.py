@@ -153,3 +153,30 @@ def test_pending_member_profile_is_for_coordinators_of_her_country(client, auth,
     auth.logout()
     _sign_in(client, auth, people["focal_kz"])
     assert "Kz Applicant" in client.get(f"/profile/{applicant.id}").get_data(as_text=True)
+
+
+# Files that may read a coordinator's scope without asking web.policy, each for a reason.
+# Any other file deciding on ``coordinator_scope`` is a second copy of the rule.
+SCOPE_READERS = {
+    "web/policy.py": "the rule itself",
+    "web/models/members.py": "the column",
+    "web/coordinator/roles.py": "grants and changes the scope",
+    "web/commands.py": "the CLI that grants the role",
+    "web/account/services.py": "a deleted account loses the role",
+    "web/auth/services.py": "whom a refused applicant may contact (names, not access)",
+    "web/templates/coordinator/coordinators.html": "shows each coordinator's scope",
+    "web/templates/auth/not_accepted.html": "shows the contacts' scope",
+}
+
+
+def test_only_the_policy_decides_on_a_coordinators_scope():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readers = {
+        str(path.relative_to(root))
+        for pattern in ("web/**/*.py", "web/templates/**/*.html")
+        for path in root.glob(pattern)
+        if "coordinator_scope" in path.read_text(encoding="utf-8")
+    }
+    assert readers - set(SCOPE_READERS) == set(), "ask web.policy (covers, covers_any, scope_of, may.scope)"

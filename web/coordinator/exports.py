@@ -7,6 +7,7 @@ import io
 import logging
 from typing import Any
 
+from .. import policy
 from ..audit import record
 from ..matches.reasons import unblock_hint, unmatched_reason
 from ..models import (
@@ -77,4 +78,4 @@ def figures_csv(h: dict[str, Any]) -> str:
 
 
 def record_export(coordinator: Member, what: str, target: Any = None, **detail) -> None:
-    record(coordinator, f"export.{what}", target, scope=coordinator.coordinator_scope or "all", **detail)
+    record(coordinator, f"export.{what}", target, scope=policy.scope_of(coordinator) or "all", **detail)
