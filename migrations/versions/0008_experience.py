@@ -24,6 +24,18 @@ def upgrade():
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     _fill_search_text()
+    if op.get_bind().dialect.name == "postgresql":
+        # A trusted extension since PostgreSQL 13: the database owner may create it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.create_index(
+            "ix_member_search_text_trgm",
+            "member",
+            ["search_text"],
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        )
+    else:
+        op.create_index("ix_member_search_text_trgm", "member", ["search_text"], sqlite_where=sa.text("0"))
     _one_conversation_per_pair()
     op.create_table(
         "meeting",
@@ -155,7 +167,10 @@ def _one_conversation_per_pair():
 
 
 def downgrade():
-    op.drop_table("meeting")  # a table 0007 did not have; no other table loses rows
+    # IF EXISTS: databases upgraded by an earlier draft of this revision (during the session
+    # that wrote it) have neither the meeting table nor the index.
+    op.execute("DROP TABLE IF EXISTS meeting")  # a table 0007 did not have; no other table loses rows
+    op.execute("DROP INDEX IF EXISTS ix_member_search_text_trgm")
     # Only the derived column goes; every member row stays.
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_column("search_text")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..directory.normalise import member_search_text
@@ -27,6 +27,15 @@ class Member(UserMixin, db.Model):
         # The directory: active members (of a country) in name order, a page at a time (0006).
         Index("ix_member_status_country_display_name", "status", "country", "display_name", "id"),
         Index("ix_member_status_display_name", "status", "display_name", "id"),
+        # Directory search: trigrams make LIKE '%text%' an index lookup on PostgreSQL (0008);
+        # SQLite cannot use an index for it, so its index stays empty (WHERE 0).
+        Index(
+            "ix_member_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
