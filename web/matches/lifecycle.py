@@ -77,8 +77,8 @@ def check(m: Mentorship, event: str, role: str) -> Transition:
     if t is not None and role in t.by:
         return t
     if t is not None and event in ROLE_REFUSALS:
-        raise _refuse(ROLE_REFUSALS[event])
-    raise _refuse(STATE_REFUSALS.get(m.state, m.state))
+        raise refuse(ROLE_REFUSALS[event])
+    raise refuse(STATE_REFUSALS.get(m.state, m.state))
 
 
 def role_of(m: Mentorship, actor: Member) -> str | None:
@@ -89,7 +89,8 @@ def role_of(m: Mentorship, actor: Member) -> str | None:
     return None
 
 
-def _refuse(message) -> ValidationFailed:
+def refuse(message) -> ValidationFailed:
+    """A refusal with one message for the whole form."""
     return refused([(None, message)])
 
 
@@ -151,12 +152,13 @@ def get_mentorship_for(member: Member, mentorship_id: int) -> Mentorship:
 # --- the members' actions ------------------------------------------------------------------
 
 
-def _require_party(m: Mentorship, actor: Member) -> str:
+def require_party(m: Mentorship, actor: Member) -> str:
+    """Her role in ``m`` (mentor or mentee); refused when she is neither or not active."""
     role = role_of(m, actor)
     if role is None:
-        raise _refuse(_l("This match is not yours."))
+        raise refuse(_l("This match is not yours."))
     if actor.status != MemberStatus.ACTIVE:
-        raise _refuse(_l("Your account is not active."))
+        raise refuse(_l("Your account is not active."))
     return role
 
 
@@ -180,15 +182,15 @@ def accept(m: Mentorship, actor: Member, now: datetime, note: str = "") -> Mento
 
     The mentor's row is locked before her places are counted, so two accepts at once
     cannot both take her last place."""
-    role = _require_party(m, actor)
+    role = require_party(m, actor)
     check(m, "accept", role)
     rules.lock_members([m.mentor_id])
     if _expired_by_time(m, now):
-        raise _refuse(STATE_REFUSALS[S.EXPIRED])
+        raise refuse(STATE_REFUSALS[S.EXPIRED])
     if m.mentee.status != MemberStatus.ACTIVE:
-        raise _refuse(rules.PROBLEMS["inactive"].message)
+        raise refuse(rules.PROBLEMS["inactive"].message)
     if rules.open_count(m.mentor_id, exclude_id=m.id) >= (actor.capacity or 0):
-        raise _refuse(_l("You already have as many mentees as your capacity allows."))
+        raise refuse(_l("You already have as many mentees as your capacity allows."))
     transition(m, "accept", role=role, actor=actor, now=now, note=note, accepted_at=now, reminded_at=None)
     notify(m.mentee, "proposal_accepted", mentorship=m, now=now)
     return m
@@ -196,15 +198,15 @@ def accept(m: Mentorship, actor: Member, now: datetime, note: str = "") -> Mento
 
 def confirm(m: Mentorship, actor: Member, now: datetime, note: str = "") -> Mentorship:
     """The mentee confirms an accepted proposal: the mentorship starts and a conversation opens."""
-    role = _require_party(m, actor)
+    role = require_party(m, actor)
     check(m, "confirm", role)
     rules.lock_members([m.mentee_id])
     if _expired_by_time(m, now):
-        raise _refuse(STATE_REFUSALS[S.EXPIRED])
+        raise refuse(STATE_REFUSALS[S.EXPIRED])
     if m.mentor.status != MemberStatus.ACTIVE:
-        raise _refuse(rules.PROBLEMS["inactive"].message)
+        raise refuse(rules.PROBLEMS["inactive"].message)
     if rules.open_mentorship_of_mentee(m.mentee_id, exclude_id=m.id) is not None:
-        raise _refuse(_l("You already have a mentor."))
+        raise refuse(_l("You already have a mentor."))
     ends_on = add_months(now, int(current_app.config.get("PROGRAMME_MONTHS", 6)))
     transition(m, "confirm", role=role, actor=actor, now=now, note=note, activated_at=now, ends_on=ends_on)
     from ..messages.services import open_mentorship_conversation
@@ -217,7 +219,7 @@ def confirm(m: Mentorship, actor: Member, now: datetime, note: str = "") -> Ment
 def decline(m: Mentorship, actor: Member, now: datetime, reason: str = "") -> Mentorship:
     """Either side declines a pending proposal. The reason is never shown to the other side;
     the pair is never proposed again."""
-    role = _require_party(m, actor)
+    role = require_party(m, actor)
     check(m, "decline", role)
     reason = _reason(reason, required=False)
     transition(
@@ -230,9 +232,9 @@ def decline(m: Mentorship, actor: Member, now: datetime, reason: str = "") -> Me
 
 def end(m: Mentorship, actor: Member, now: datetime, reason: str) -> Mentorship:
     """Either side ends an active mentorship early, with a reason coordinators can read."""
-    role = _require_party(m, actor)
+    role = require_party(m, actor)
     if m.state == S.ACCEPTED:
-        raise _refuse(_l("Only an active mentorship can be ended."))
+        raise refuse(_l("Only an active mentorship can be ended."))
     check(m, "end", role)
     reason = _reason(reason, required=True)
     transition(
@@ -248,7 +250,7 @@ def end_by_coordinator(m: Mentorship, coordinator: Member, now: datetime, reason
     the pair is never proposed again. Returns the state it had. Telling the pair (and the
     audit log) is the caller's: the coordinator's email says who ended it."""
     if m.state not in S.OPEN:
-        raise _refuse(_l("This mentorship is already closed."))
+        raise refuse(_l("This mentorship is already closed."))
     reason = _reason(reason, required=True)
     previous = m.state
     transition(

@@ -18,7 +18,7 @@ from .. import taxonomy
 from ..extensions import db
 from ..models import CheckIn, Feedback, Member, Mentorship, MentorshipGoal, MentorshipState
 from .errors import refused
-from .lifecycle import TEXT_MAX, _refuse, _require_party
+from .lifecycle import TEXT_MAX, refuse, require_party
 
 S = MentorshipState
 
@@ -31,9 +31,9 @@ FEEDBACK_DAYS_BEFORE_END = 14
 
 
 def _require_active(m: Mentorship, actor: Member) -> None:
-    _require_party(m, actor)
+    require_party(m, actor)
     if m.state != S.ACTIVE:
-        raise _refuse(_l("This is possible only while the mentorship is active."))
+        raise refuse(_l("This is possible only while the mentorship is active."))
 
 
 def goals_of(m: Mentorship) -> list[MentorshipGoal]:
@@ -136,11 +136,11 @@ def submit_feedback(
     now: datetime,
 ) -> Feedback:
     """Record one side's feedback. It never ends the mentorship: the end date does."""
-    _require_party(m, actor)
+    require_party(m, actor)
     if not feedback_open(m, now):
-        raise _refuse(_l("Feedback opens two weeks before the end of the programme."))
+        raise refuse(_l("Feedback opens two weeks before the end of the programme."))
     if any(f.author_id == actor.id for f in feedback_of(m)):
-        raise _refuse(_l("You have already given your feedback."))
+        raise refuse(_l("You have already given your feedback."))
     worked, did_not_work = (worked or "").strip(), (did_not_work or "").strip()
     errors = []
     if rating not in (1, 2, 3, 4, 5):
