@@ -77,13 +77,14 @@ def init_app(app: Flask) -> None:
 
 
 def _init_compression(app: Flask) -> None:
-    """gzip (or brotli) for text responses when the client accepts it. nginx compresses too;
-    this covers a node reached without it and keeps the app's answers small on its own."""
+    """gzip for text responses when the client accepts it. nginx compresses too; this covers
+    a node reached without it and keeps the app's answers small on its own. gzip at level 5
+    rather than brotli: on a 45 kB page brotli (quality 4) cost 4.9 ms of CPU against 2.0 ms,
+    for pages that are a few kilobytes either way."""
     from flask_compress import Compress
 
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    app.config.setdefault("COMPRESS_LEVEL", 6)
-    app.config.setdefault("COMPRESS_BR_LEVEL", 4)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 5)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     app.config.setdefault(
         "COMPRESS_MIMETYPES",
