@@ -54,7 +54,7 @@ def _add_hash(endpoint: str, values: dict) -> None:
         values["filename"] = hashed_name(current_app.static_folder, values["filename"])
 
 
-def _send_static(filename: str):
+def _serve_static(filename: str):
     folder = current_app.static_folder
     match = _HASHED.match(filename)
     if match:
@@ -67,6 +67,21 @@ def _send_static(filename: str):
         if os.path.isfile(os.path.join(folder, plain)):
             return send_from_directory(folder, plain, max_age=0)
     return send_from_directory(folder, filename, max_age=current_app.get_send_file_max_age(filename))
+
+
+def _send_static(filename: str):
+    """Static files are small: read them whole and close the file at once, so the gzip step
+    (which reads the body) never leaves an open file behind for the garbage collector."""
+    response = _serve_static(filename)
+    wrapper = response.response
+    if response.direct_passthrough and hasattr(wrapper, "close"):
+        try:
+            data = b"".join(wrapper)
+        finally:
+            wrapper.close()
+        response.direct_passthrough = False
+        response.set_data(data)
+    return response
 
 
 def init_app(app: Flask) -> None:
