@@ -43,7 +43,10 @@ class Config:
     MAX_CONTENT_LENGTH = 512 * 1024
     MAX_FORM_MEMORY_SIZE = 128 * 1024
     MAX_FORM_PARTS = 300
-    LANGUAGES = ("en", "ru")
+    # The network's languages. Uzbek is served in Latin script (uz, the official one) and in
+    # Cyrillic (uz_Cyrl, still read by many older officers): Babel has CLDR data for uz_Cyrl
+    # (dates, numbers, plural rule) and Flask-Babel finds its catalogue under that name.
+    LANGUAGES = ("en", "ru", "kk", "ky", "tg", "tk", "uz", "uz_Cyrl")
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     DEFAULT_TIMEZONE = "Asia/Almaty"

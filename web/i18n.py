@@ -26,7 +26,31 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return browser_language(request.accept_languages, languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def browser_language(accepted, languages) -> str | None:
+    """The first of the browser's languages, in its order of preference, that we speak.
+
+    Each tag is tried whole, then without its last subtags: ``uz-Cyrl-UZ`` -> ``uz_Cyrl``,
+    ``kk-KZ`` -> ``kk``, ``tg-TJ`` -> ``tg``. Unlike werkzeug's ``best_match`` a later exact
+    match does not beat an earlier regional one (``kk-KZ, ru;q=0.8`` is Kazakh, not Russian).
+    None when nothing fits; the caller then serves Russian, the network's common language."""
+    ours = {code.replace("_", "-").lower(): code for code in languages}
+    for value, quality in accepted:  # werkzeug keeps them sorted by quality, best first
+        parts = value.replace("_", "-").lower().split("-")
+        if quality <= 0 or parts == ["*"]:
+            continue
+        for end in range(len(parts), 0, -1):
+            code = ours.get("-".join(parts[:end]))
+            if code:
+                return code
+    return None
+
+
+def bcp47(code) -> str:
+    """A locale code as an HTML ``lang`` value: ``uz_Cyrl`` -> ``uz-Cyrl``."""
+    return str(code).replace("_", "-")
 
 
 def select_timezone() -> str:
@@ -123,3 +147,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = day
     app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters["single_stop"] = single_stop
+    app.jinja_env.filters["bcp47"] = bcp47

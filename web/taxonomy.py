@@ -138,7 +138,17 @@ LANGUAGES: dict[str, object] = {
 }
 
 # Interface languages: shown in their own name, never translated.
-UI_LANGUAGES: dict[str, str] = {"ru": "Русский", "en": "English"}
+# Plain strings on purpose: Babel extracts only _() and _l(), so these never reach a catalogue.
+UI_LANGUAGES: dict[str, str] = {
+    "kk": "Қазақша",
+    "ky": "Кыргызча",
+    "tg": "Тоҷикӣ",
+    "tk": "Türkmençe",
+    "uz": "Oʻzbekcha",
+    "uz_Cyrl": "Ўзбекча",
+    "ru": "Русский",
+    "en": "English",
+}
 
 ROLES: dict[str, object] = {
     "mentee": _l("Mentee: I would like a mentor"),

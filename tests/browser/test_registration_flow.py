@@ -60,6 +60,7 @@ def test_policewoman_registers_in_russian_is_approved_and_finds_colleagues(new_p
     her = new_page(locale="en-US")
     her.goto("/register")
     assert her.locator("html").get_attribute("lang") == "en"
+    her.locator("details.lang summary").click()  # the language menu
     with her.expect_navigation():
         her.get_by_role("button", name="Русский").click()
     assert re.search(r"/register$", her.url)
