@@ -165,7 +165,8 @@ def matching_blockers(member: Member) -> list[str]:
     return [rules.member_problem_message(code) for code in rules.member_problems(member)]
 
 
-def coordinator_bans(coordinator: Member, limit: int = 100) -> list[ForbiddenPair]:
+def coordinator_bans(coordinator: Member, limit: int = 100) -> list[tuple[ForbiddenPair, Member | None, Member | None]]:
+    """The pairs coordinators banned, newest first, with both members (None once deleted)."""
     rows = db.session.scalars(
         select(ForbiddenPair)
         .where(ForbiddenPair.reason == "coordinator")
@@ -177,8 +178,9 @@ def coordinator_bans(coordinator: Member, limit: int = 100) -> list[ForbiddenPai
     for row in rows:
         ids = {row.mentor_id, row.mentee_id} - set(people)
         people.update(_members(ids))
-        if in_scope(coordinator, people.get(row.mentor_id), people.get(row.mentee_id)):
-            out.append(row)
+        mentor, mentee = people.get(row.mentor_id), people.get(row.mentee_id)
+        if in_scope(coordinator, mentor, mentee):
+            out.append((row, mentor, mentee))
     return out[:limit]
 
 

@@ -73,8 +73,8 @@ for _name, _label in WEIGHT_LABELS.items():
         DecimalField(
             _label,
             places=2,
-            validators=[InputRequired(), NumberRange(min=0, max=10, message=_l("Between 0 and 10."))],
-            description=_l("From 0 (ignored) to 10."),
+            validators=[InputRequired(), NumberRange(min=0, max=1, message=_l("Between 0 and 1."))],
+            description=_l("From 0 (ignored) to 1. The score is the weighted mean, so only the proportions count."),
         ),
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .. import policy, taxonomy
 from ..extensions import db
+from ..i18n import decimal
 from ..models import (
     MatchRun,
     MatchRunStatus,
@@ -76,10 +77,10 @@ def format_figure(key: str, value) -> str:
     if value is None:
         return "—"
     if key in PERCENT_FIGURES:
-        return f"{float(value) * 100:.0f} %"
+        return f"{decimal(float(value) * 100, 0)} %"
     if key in DECIMAL_FIGURES:
-        return f"{float(value):.2f}"
-    return str(int(value))
+        return decimal(float(value))
+    return decimal(int(value), 0)
 
 
 @dataclass

@@ -6,10 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ... import policy
 from ...extensions import db
 from ...models import utcnow
 from ...validation import ValidationFailed
 from .. import actions as services
+from .. import search
 from ..blueprint import bp
 from ..forms import EndForm, ForbidForm, PairForm, ReopenForm
 from ..scope import get_mentorship_for_coordinator
@@ -20,14 +22,49 @@ def actions():
     return _actions_page()
 
 
+PICKS = {"pair": ("mentor", "mentee"), "forbid": ("ban_mentor", "ban_mentee")}
+
+
+def _picked() -> dict[str, object]:
+    """The members chosen with the search's buttons (ids in the query string), by field."""
+    raw = {key: request.args.get(key, "") for keys in PICKS.values() for key in keys}
+    first = {key: search.member_by_id(current_user, value) for key, value in raw.items()}
+    picked = {}
+    for a, b in PICKS.values():  # a member of another country counts when her partner is covered
+        picked[a] = first[a] or search.member_by_id(current_user, raw[a], partner=first[b])
+        picked[b] = first[b] or search.member_by_id(current_user, raw[b], partner=first[a])
+    return picked
+
+
+def _found(picked: dict) -> tuple[str, str, list | None]:
+    find = request.args.get("find", "")
+    q = (request.args.get("q") or "").strip()[:100]
+    if find not in PICKS or not q:
+        return find, q, None
+    a, b = PICKS[find]
+    partner = next((m for m in (picked[a], picked[b]) if m is not None and policy.covers(current_user, m)), None)
+    return find, q, search.search_members(current_user, q, partner=partner)
+
+
 def _actions_page(status: int = 200, **forms):
+    picked = _picked()
+    find, q, found = _found(picked)
     pair_form = forms.get("pair_form") or PairForm(
-        mentee=request.args.get("mentee", ""), mentor=request.args.get("mentor", "")
+        mentee=str(picked["mentee"].id) if picked["mentee"] else request.args.get("mentee", ""),
+        mentor=str(picked["mentor"].id) if picked["mentor"] else request.args.get("mentor", ""),
+    )
+    forbid_form = forms.get("forbid_form") or ForbidForm(
+        mentor=str(picked["ban_mentor"].id) if picked["ban_mentor"] else "",
+        mentee=str(picked["ban_mentee"].id) if picked["ban_mentee"] else "",
     )
     return render_template(
         "coordinator/actions.html",
+        picked=picked,
+        find=find,
+        q=q,
+        found=found,
         pair_form=pair_form,
-        forbid_form=forms.get("forbid_form") or ForbidForm(),
+        forbid_form=forbid_form,
         reopen_form=forms.get("reopen_form") or ReopenForm(),
         end_form=forms.get("end_form") or EndForm(),
         end_for=forms.get("end_for"),

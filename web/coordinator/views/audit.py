@@ -15,4 +15,10 @@ def audit():
     action = request.args.get("action") or None
     stmt = services.audit_entries(current_user, action)
     page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("coordinator/audit.html", page=page, action=action, actions=services.audit_actions())
+    return render_template(
+        "coordinator/audit.html",
+        page=page,
+        action=action,
+        actions=services.audit_actions(),
+        said=services.sentences(page.items),
+    )

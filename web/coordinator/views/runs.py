@@ -12,6 +12,7 @@ from ...models import utcnow
 from ...runs import services
 from ...runs.publishing import discard_run, publish_run
 from ...validation import ValidationFailed
+from .. import run_now as run_now_service
 from ..blueprint import bp
 from ..forms import ButtonForm, WhatIfForm, weights_from
 
@@ -23,7 +24,29 @@ def runs():
         runs=services.list_runs(),
         failures=services.failed_executions(),
         may_decide=policy.may_decide_runs(current_user),
+        form=ButtonForm(),
     )
+
+
+@bp.post("/runs/now")
+def run_now():
+    """A draft run now, as the schedule makes it; a regional coordinator's button."""
+    services.require_regional(current_user)
+    if not ButtonForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for("coordinator.runs"))
+    try:
+        run = run_now_service.run_now(current_user, utcnow())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for _field, message in exc.errors:
+            flash(str(message), "error")
+        return redirect(url_for("coordinator.runs"))
+    if run.status == "draft":
+        flash(_("Matching run %(id)d is ready as a draft: check it, then publish or discard it.", id=run.id), "success")
+    else:
+        flash(_("The matching run failed and changed nothing; the error is shown below."), "error")
+    return redirect(url_for("coordinator.run", run_id=run.id))
 
 
 @bp.get("/runs/<int:run_id>")
