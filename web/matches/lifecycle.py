@@ -162,10 +162,19 @@ def require_party(m: Mentorship, actor: Member) -> str:
     return role
 
 
-def _expired_by_time(m: Mentorship, now: datetime) -> bool:
+def answer_deadline(m: Mentorship) -> datetime | None:
+    """When a pending proposal expires unanswered (``PROPOSAL_TTL_DAYS`` after it was made,
+    or after the mentor accepted while the mentee confirms); None once it is answered."""
+    if m.state not in S.PENDING:
+        return None
     ttl = timedelta(days=int(current_app.config.get("PROPOSAL_TTL_DAYS", 14)))
     started = m.accepted_at if m.state == S.ACCEPTED and m.accepted_at else m.proposed_at
-    return m.state in S.PENDING and now - started >= ttl
+    return started + ttl if started else None
+
+
+def _expired_by_time(m: Mentorship, now: datetime) -> bool:
+    deadline = answer_deadline(m)
+    return deadline is not None and now >= deadline
 
 
 def _reason(reason: str, *, required: bool) -> str:

@@ -53,6 +53,7 @@ def _render_detail(m, status: int = 200, **forms):
         other=other,
         profile=visible_profile(other, current_user),
         is_mentor=current_user.id == m.mentor_id,
+        deadline=lifecycle.answer_deadline(m),
         reasons=reasons.describe(m.reasons),
         events=lifecycle.events_visible_to(m, current_user),
         goals=progress.goals_of(m),
