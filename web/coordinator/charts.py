@@ -17,16 +17,20 @@ INK = "#1b1b1f"
 MUTED = "#4a4a55"
 BAR = "#1f5fa8"  # 6.1:1 on white
 GRID = "#c8c8d0"
-# Heat-map shades from light to dark blue; text switches to white from index 3 on.
+# Heat-map shades from light to dark blue; text is white from index 4 on: every cell's
+# number has a contrast of at least 4.5:1 (ink on #4f8fd0 is 5.1:1, white on #1f5fa8 6.4:1).
 SHADES = ("#f2f5fa", "#cfe0f3", "#9dc2e8", "#4f8fd0", "#1f5fa8", "#0d3a6e")
 FONT = "system-ui, sans-serif"
+WHITE_FROM = 4
 
 
-def _svg(width: int, height: int, label: str, desc: str, body: list[str]) -> Markup:
+def _svg(width: int, height: int, label: str, desc: str, body: list[str], *, natural: bool = False) -> Markup:
+    """``natural``: drawn at its own size (12 px text stays 12 px), not scaled to the page."""
     label_e, desc_e = escape(label), escape(desc)
+    size = f'width="{width}" height="{height}" ' if natural else ""
     # Every text that goes in was escaped by _text or here.
     return Markup(  # noqa: S704
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size}viewBox="0 0 {width} {height}" '
         f'class="chart" role="img" aria-label="{label_e}" preserveAspectRatio="xMinYMin meet" '
         f'font-family="{FONT}" font-size="12">'
         f"<title>{label_e}</title><desc>{desc_e}</desc>" + "".join(body) + "</svg>"
@@ -53,7 +57,7 @@ def shade(value: float, top: float) -> tuple[str, str]:
     if value <= 0 or top <= 0:
         return SHADES[0], INK
     index = 1 + min(len(SHADES) - 2, int((value / top) * (len(SHADES) - 1) - 1e-9))
-    return SHADES[index], ("#ffffff" if index >= 3 else INK)
+    return SHADES[index], ("#ffffff" if index >= WHITE_FROM else INK)
 
 
 def heatmap(
@@ -66,35 +70,46 @@ def heatmap(
     label: str,
     desc: str,
 ) -> Markup:
-    """A grid of counts: ``values[(row, col)]``; darker is more. Every cell carries its number."""
-    cell, left, top = 44, 130, 92
-    # Room on the right for the last column label, which is drawn rotated by 45 degrees.
-    width = left + cell * max(1, len(cols)) + 90
-    height = top + cell * max(1, len(rows)) + 10
+    """A grid of counts: ``values[(row, col)]``; darker is more. Every cell carries its number.
+
+    Labels are 12 px and level (column labels over their column, on two lines when long);
+    the chart is drawn at its own size. Below 600 px the page shows a ranked list instead."""
+    cell_w, cell, left, top = 92, 40, 130, 40
+    width = left + cell_w * max(1, len(cols)) + 4
+    height = top + cell * max(1, len(rows)) + 4
     peak = max(values.values(), default=0)
     body = []
     for j, col in enumerate(cols):
-        x = left + j * cell + cell / 2
-        body.append(
-            f'<g transform="translate({x:.1f},{top - 8}) rotate(-45)">'
-            + _text(0, 0, col_labels.get(col, col), fill=MUTED)
-            + "</g>"
-        )
+        x = left + j * cell_w + cell_w / 2
+        lines = _two_lines(col_labels.get(col, col))
+        for k, line in enumerate(lines):
+            body.append(_text(x, top - 8 - 14 * (len(lines) - 1 - k), line, anchor="middle", fill=MUTED))
     for i, row in enumerate(rows):
         y = top + i * cell
         body.append(_text(left - 8, y + cell / 2 + 4, row_labels.get(row, row), anchor="end", fill=MUTED))
         for j, col in enumerate(cols):
             n = int(values.get((row, col), 0))
             fill, ink = shade(n, peak)
-            x = left + j * cell
+            x = left + j * cell_w
             body.append(
-                f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell - 2}" '
                 f'fill="{fill}" stroke="{GRID}" stroke-width="1"><title>'
                 f"{escape(row_labels.get(row, row))} → {escape(col_labels.get(col, col))}: "
                 f"{n}</title></rect>"
             )
-            body.append(_text(x + (cell - 2) / 2, y + cell / 2 + 4, str(n), anchor="middle", fill=ink, weight="600"))
-    return _svg(width, height, label, desc, body)
+            body.append(_text(x + (cell_w - 2) / 2, y + cell / 2 + 4, str(n), anchor="middle", fill=ink, weight="600"))
+    return _svg(width, height, label, desc, body, natural=True)
+
+
+def _two_lines(text: str, room: int = 13) -> list[str]:
+    """A label on one line, or split at the space (or hyphen) nearest its middle when long."""
+    if len(text) <= room:
+        return [text]
+    cuts = [i for i, ch in enumerate(text) if ch in " -"]
+    if not cuts:
+        return [text]
+    cut = min(cuts, key=lambda i: abs(i - len(text) / 2))
+    return [text[: cut + (text[cut] == "-")].strip(), text[cut + 1 :].strip()]
 
 
 def hbars(items: list[tuple[str, float, str]], *, label: str, desc: str, maximum: float = 1.0) -> Markup:

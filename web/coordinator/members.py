@@ -10,6 +10,7 @@ import logging
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from .. import policy
 from ..audit import record
@@ -28,6 +29,7 @@ def get_member_for(coordinator: Member, member_id: int) -> Member | None:
 
 def pending_applications(coordinator: Member) -> list[Member]:
     stmt = scoped_members(coordinator).where(Member.status == MemberStatus.PENDING)
+    stmt = stmt.options(selectinload(Member.languages), selectinload(Member.topics))
     return list(db.session.scalars(stmt.order_by(Member.created_at, Member.id)))
 
 
