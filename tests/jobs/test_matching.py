@@ -69,7 +69,7 @@ def test_run_on_seeded_database_makes_valid_pairs_and_a_summary_that_adds_up(db)
     assert _count(db, Mentorship) == 0, "a draft proposes nothing"
 
 
-def test_pool_leaves_out_busy_mentees_full_mentors_and_pending_members(db):
+def test_pool_leaves_out_busy_mentees_and_pending_members_and_keeps_full_mentors_without_places(db):
     busy_mentor = make_mentor(db, country="KZ", capacity=1)
     free_mentor = make_mentor(db, country="KG", capacity=3)
     busy_mentee = make_member(db, country="UZ")
@@ -81,7 +81,9 @@ def test_pool_leaves_out_busy_mentees_full_mentors_and_pending_members(db):
 
     pool = {m.id: m for m in collect_members(db.session, NOW)}
 
-    assert set(pool) == {str(free_mentor.id), str(waiting.id)}
+    assert set(pool) == {str(busy_mentor.id), str(free_mentor.id), str(waiting.id)}
+    # A full mentor stays in with no place, so an unmatched mentee can be told her mentors are full.
+    assert pool[str(busy_mentor.id)].capacity == 0
     assert pool[str(free_mentor.id)].capacity == 2
     assert pool[str(waiting.id)].roles == ("mentee",)
 
@@ -243,3 +245,17 @@ def test_a_bad_configuration_gives_a_failed_run(db):
     run = run_matching(db.session, now=NOW, started_by="cli", config_overrides={"w_nope": 1})
     assert run.status == "failed"
     assert "w_nope" in run.error
+
+
+def test_a_mentee_whose_only_compatible_mentor_is_full_is_told_so(db):
+    full = make_mentor(db, country="KZ", capacity=1, languages=("ru",), years_of_service=15)
+    make_mentor(db, country="KG", capacity=2, languages=("uz",), years_of_service=15)
+    taken = make_member(db, country="TJ", languages=("ru",), years_of_service=1)
+    waiting = make_member(db, country="UZ", languages=("ru",), years_of_service=1)
+    db.session.add(Mentorship(mentor=full, mentee=taken, state=MentorshipState.ACTIVE))
+    db.session.commit()
+
+    run = run_matching(db.session, now=NOW, started_by="test")
+
+    entry = next(u for u in run.summary["unmatched"] if u["id"] == str(waiting.id))
+    assert entry["reason"] == "compatible_mentors_full", entry

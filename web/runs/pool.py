@@ -20,9 +20,11 @@ def collect_members(session, now: datetime) -> list:
     """The matching pool as ``matcher.Member`` values, ordered by id.
 
     Approved members who want a mentor and have no open mentorship as mentee
-    (proposed, accepted or active), and mentors with free places (capacity minus
-    open mentorships as mentor). A member who is both keeps whichever roles
-    still apply. Forbidden pairs and pairs declined or ended before become
+    (proposed, accepted or active), and every mentor who takes mentees, with her
+    free places (capacity minus open mentorships as mentor) as capacity: a full
+    mentor stays in with capacity 0, so the matcher can tell a mentee that her
+    compatible mentors are full rather than that none exists. A member who is
+    both keeps whichever roles still apply. Forbidden pairs and pairs declined or ended before become
     ``exclude`` in both directions.
     """
     busy_mentees = rules.taken_mentees()
@@ -42,7 +44,7 @@ def collect_members(session, now: datetime) -> list:
     for m in rows:
         roles = []
         free = max(0, m.capacity - mentor_load.get(m.id, 0)) if m.is_mentor else 0
-        if m.is_mentor and free > 0:
+        if m.is_mentor and m.capacity > 0:
             roles.append("mentor")
         if m.is_mentee and m.id not in busy_mentees:
             roles.append("mentee")
