@@ -52,7 +52,7 @@ def test_coordinator_previews_reads_the_report_and_publishes(new_page, live_serv
     assert "sort=-mentor" in page.url
 
     with page.expect_navigation():
-        page.get_by_role("button", name="Publish: send 1 proposals").click()
+        page.get_by_role("button", name="Publish: send 1 proposal", exact=True).click()
     assert f"/coordinator/runs/{run_id}" in page.url
     with live_server.db() as db:
         assert db.session.get(MatchRun, run_id).status == "published"
