@@ -178,8 +178,8 @@ def describe(entry: AuditLog, names: dict[int, str]) -> str:  # noqa: C901, PLR0
         return str(_l("Discarded matching run %(id)s.", id=run))
     if code.startswith("export."):
         scope = _scope_name(d.get("scope") if d.get("scope") != "all" else None)
-        if code == "export.figures":
-            return str(_l("Exported the programme figures (%(scope)s).", scope=scope))
+        if code == "export.figures" or not run:
+            return f"{action_label(code)} ({scope})."
         if code == "export.run_print":
             return str(_l("Opened the printable report of run %(id)s (%(scope)s).", id=run, scope=scope))
         n = int(d.get("rows") or 0)
@@ -200,7 +200,7 @@ def describe(entry: AuditLog, names: dict[int, str]) -> str:  # noqa: C901, PLR0
         by_self = d.get("requested_by") == "member"
         text = _l("%(name)s deleted her account.") if by_self else _l("Deleted the account of %(name)s on her request.")
         return _join(str(text) % {"name": who}, note)
-    return action_label(code)
+    return action_label(code) + "."
 
 
 def _join(*parts: str) -> str:
