@@ -205,6 +205,15 @@ def test_what_if_form_says_the_range_it_checks(client, auth, db, regional):
     assert response.status_code == 200 and "Between 0 and 1." in response.get_data(as_text=True)
 
 
+def test_what_if_weights_may_be_typed_with_a_decimal_comma(app):
+    from web.coordinator.forms import WhatIfForm
+
+    with app.test_request_context(method="POST", data={"w_goal_coverage": "0,4"}):
+        form = WhatIfForm(meta={"csrf": False})
+        form.w_goal_coverage.validate(form)
+        assert float(form.w_goal_coverage.data) == 0.4 and not form.w_goal_coverage.errors
+
+
 def test_mentor_sees_the_answer_deadline_on_the_proposal(client, auth, db, app):
     mentor = make_mentor(db, email="mentor@example.org")
     mentee = make_member(db, country="KG")

@@ -62,6 +62,13 @@ class CoordinatorForm(Form):
     )
 
 
+class CommaDecimalField(DecimalField):
+    """A decimal typed with a comma (0,4 on a Russian keyboard) or a point."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+
+
 class WhatIfForm(Form):
     """One number field per matcher weight (added below from ``WEIGHT_LABELS``)."""
 
@@ -70,7 +77,7 @@ for _name, _label in WEIGHT_LABELS.items():
     setattr(
         WhatIfForm,
         _name,
-        DecimalField(
+        CommaDecimalField(
             _label,
             places=2,
             validators=[InputRequired(), NumberRange(min=0, max=1, message=_l("Between 0 and 1."))],
