@@ -162,6 +162,15 @@ def test_pair_form_search_lists_members_with_pick_buttons(client, auth, db, regi
     assert "Mentor: Bolat Mentor" in picked
 
 
+def test_reopen_form_finds_and_picks_a_member(client, auth, db, regional):
+    member = make_member(db, country="TJ", display_name="Firuza Reopen")
+    html = client.get(ACTIONS + "?find=reopen&q=firuza").get_data(as_text=True)
+    assert "Firuza Reopen" in html and ">Choose</button>" in html
+    picked = client.get(f"{ACTIONS}?reopen_member={member.id}").get_data(as_text=True)
+    assert "Member: Firuza Reopen" in picked
+    assert f'value="{member.id}"' in picked.split('id="reopen-member"', 1)[1].split(">", 1)[0]
+
+
 def test_a_focal_point_search_shows_no_other_country(client, auth, db):
     _focal_point(db, auth, "KZ")
     make_member(db, country="UZ", display_name="Dilnoza Far")

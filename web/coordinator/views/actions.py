@@ -33,14 +33,17 @@ def _picked() -> dict[str, object]:
     for a, b in PICKS.values():  # a member of another country counts when her partner is covered
         picked[a] = first[a] or search.member_by_id(current_user, raw[a], partner=first[b])
         picked[b] = first[b] or search.member_by_id(current_user, raw[b], partner=first[a])
+    picked["reopen_member"] = search.member_by_id(current_user, request.args.get("reopen_member"))
     return picked
 
 
 def _found(picked: dict) -> tuple[str, str, list | None]:
     find = request.args.get("find", "")
     q = (request.args.get("q") or "").strip()[:100]
-    if find not in PICKS or not q:
+    if find not in (*PICKS, "reopen") or not q:
         return find, q, None
+    if find == "reopen":
+        return find, q, search.search_members(current_user, q)
     a, b = PICKS[find]
     partner = next((m for m in (picked[a], picked[b]) if m is not None and policy.covers(current_user, m)), None)
     return find, q, search.search_members(current_user, q, partner=partner)
@@ -65,7 +68,8 @@ def _actions_page(status: int = 200, **forms):
         found=found,
         pair_form=pair_form,
         forbid_form=forbid_form,
-        reopen_form=forms.get("reopen_form") or ReopenForm(),
+        reopen_form=forms.get("reopen_form")
+        or ReopenForm(member=str(picked["reopen_member"].id) if picked["reopen_member"] else ""),
         end_form=forms.get("end_form") or EndForm(),
         end_for=forms.get("end_for"),
         mentorships=services.open_mentorships(current_user),
