@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from ..validation import Form
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import taxonomy
+from ..validation import Form
 
 
 class MultiCheckboxField(SelectMultipleField):
