@@ -119,7 +119,8 @@ def _configure_engine(engine) -> None:
 def register_blueprints(app: Flask) -> None:
     from .account.views import bp as account_bp
     from .account.views import requests_bp as account_requests_bp
-    from .auth.views import bp as auth_bp
+    from .auth import totp_views, views  # noqa: F401 - the route modules of the auth blueprint
+    from .auth.blueprint import bp as auth_bp
     from .coordinator.views import bp as coordinator_bp
     from .directory.views import bp as directory_bp
     from .main.views import bp as main_bp

@@ -18,6 +18,7 @@ from ..models import Member, MemberStatus, PasswordResetToken, utcnow
 from ..profile.services import apply_profile, clean_profile
 from ..validation import ValidationFailed, data_problems
 from . import throttle
+from .emails import email_problems, find_by_email, normalise_email
 from .passwords import hash_password, needs_rehash, password_problems, verify_password
 
 log = logging.getLogger(__name__)
@@ -39,28 +40,6 @@ class ApplicationRejected(LoginFailed):
     def __init__(self, member: Member):
         super().__init__("application rejected")
         self.member = member
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def find_by_email(email: str) -> Member | None:
-    return db.session.scalar(db.select(Member).where(Member.email == normalise_email(email)))
-
-
-def email_problems(email: str) -> list:
-    if (
-        not email
-        or "@" not in email
-        or email.startswith("@")
-        or email.endswith("@")
-        or " " in email
-        or len(email) > 254
-        or "." not in email.rsplit("@", 1)[-1]
-    ):
-        return [_l("Enter a valid email address, e.g. name@example.org.")]
-    return []
 
 
 def register(data: dict) -> Member:

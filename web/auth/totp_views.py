@@ -17,8 +17,8 @@ from ..audit import record
 from ..extensions import db
 from ..security import client_address, is_safe_next
 from . import throttle, totp
+from .blueprint import bp
 from .forms import TotpForm
-from .views import bp
 
 ENROL_KEY = "totp_enrol_secret"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..security import client_address, is_safe_next
 from ..validation import ValidationFailed
 from . import services, throttle
+from .blueprint import bp
 from .forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -21,7 +22,6 @@ from .forms import (
     ResetPasswordForm,
 )
 
-bp = Blueprint("auth", __name__)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
 
 
@@ -161,6 +161,3 @@ def reset_password(token: str):
             flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
-
-
-from . import totp_views  # noqa: E402,F401 - the second-factor pages are routes of this blueprint

@@ -120,8 +120,8 @@ def update_profile(member: Member, data: dict, privacy: dict) -> Member:
     errors: list = []
     new_email = (data.get("email") or member.email).strip().lower()
     if new_email != member.email:
+        from ..auth.emails import email_problems, find_by_email
         from ..auth.passwords import verify_password
-        from ..auth.services import email_problems, find_by_email
 
         errors += [("email", m) for m in email_problems(new_email)]
         if not errors and find_by_email(new_email) is not None:
