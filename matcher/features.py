@@ -171,63 +171,8 @@ class CompatibilityScorer(BaseEstimator):
     def fit(self, members: Sequence[Member], y=None) -> CompatibilityScorer:
         """Learn vocabularies, skill IDF and bio TF-IDF from ``members``."""
         members = list(members)
-        slugs = sorted({s for m in members for s in (*m.skills, *m.goals)})
-        langs = sorted({x for m in members for x in m.languages})
-        agencies = sorted({m.agency for m in members})
-        self.slug_binarizer_ = MultiLabelBinarizer(classes=slugs, sparse_output=True).fit([])
-        self.language_binarizer_ = MultiLabelBinarizer(classes=langs, sparse_output=True).fit([])
-        self.agency_binarizer_ = MultiLabelBinarizer(classes=agencies, sparse_output=True).fit([])
-
-        def binarize(binarizer, rows):
-            return sp.csr_matrix(binarizer.transform(rows), dtype=np.float64)
-
-        self.skills_ = binarize(self.slug_binarizer_, [m.skills for m in members])
-        self.goals_ = binarize(self.slug_binarizer_, [m.goals for m in members])
-        self.languages_ = binarize(self.language_binarizer_, [m.languages for m in members])
-        self.agencies_ = binarize(self.agency_binarizer_, [(m.agency,) for m in members])
-        self.years_ = np.array([m.years_of_service for m in members], dtype=np.int64)
-
-        mentor_rows = np.array([i for i, m in enumerate(members) if m.is_mentor], dtype=np.intp)
-        if len(mentor_rows) and slugs:
-            tfidf = TfidfTransformer(smooth_idf=True).fit(self.skills_[mentor_rows])
-            self.idf_ = np.asarray(tfidf.idf_, dtype=np.float64)
-        else:
-            self.idf_ = np.ones(len(slugs))
-        goals_idf = self.goals_.multiply(self.idf_[None, :]).tocsr()
-        self.goal_counts_ = _rowsum(self.goals_)
-        self.goal_idf_totals_ = _rowsum(goals_idf)
-        self.language_counts_ = _rowsum(self.languages_)
-
-        # Identical bios (empty ones, templates) are analysed once: the counts of
-        # the distinct texts are expanded back to one row per member before the
-        # IDF is learnt, so the TF-IDF is exactly the one of the full list.  Only
-        # the rows of the distinct texts are kept (sparse, float32).
-        texts = [m.bio.strip() for m in members]
-        bio_texts = sorted(set(texts))
-        position = {t: i for i, t in enumerate(bio_texts)}
-        self.bio_ids_ = np.array([position[t] for t in texts], dtype=np.intp)
-        del texts, position
-        self.bio_vectorizer_ = CountVectorizer(analyzer=_WordPrefixes(self.bio_word_prefix), dtype=np.float32)
-        counts = None
-        if any(bio_texts):
-            try:
-                counts = self.bio_vectorizer_.fit_transform(bio_texts).tocsr()
-            except ValueError:  # only one-letter words: no vocabulary
-                counts = None
-        if counts is not None:
-            self.bio_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts[self.bio_ids_])
-            self.bio_unique_ = self.bio_tfidf_.transform(counts).astype(np.float32).tocsr()
-        else:
-            self.bio_unique_ = sp.csr_matrix((len(bio_texts), 0), dtype=np.float32)
-        del counts, bio_texts
-
-        # Packed bit sets for the vectorised pair scores (8 labels a byte).
-        self.skill_bits_ = _pack(self.skills_)
-        self.goal_bits_ = _pack(self.goals_)
-        self.language_bits_ = _pack(self.languages_)
-        self.agency_codes_ = self.agencies_.indices.astype(np.int64)
-        self.idf_tables_ = _byte_tables(self.idf_)
-        self.n_members_ = len(members)
+        _learn_labels(self, members)
+        _learn_bios(self, members)
         return self
 
     # -- exact scores of given pairs ---------------------------------------
@@ -256,7 +201,7 @@ class CompatibilityScorer(BaseEstimator):
                 shared = _common_bits(self.language_bits_[ec], self.language_bits_[mc])
                 n_lang = self.language_counts_[ec]
                 out["language"][sl] = np.where(n_lang > 0, shared / n_lang, 0.0)
-            out["bio"][sl] = self._bio_pairs(self.bio_ids_[mc], self.bio_ids_[ec])
+            out["bio"][sl] = _bio_pairs(self.bio_unique_, self.bio_ids_[mc], self.bio_ids_[ec])
             gap = self.years_[mc] - self.years_[ec]
             out["seniority"][sl] = np.clip(gap, 0, self.seniority_cap) / self.seniority_cap
             out["agency"][sl] = (self.agency_codes_[ec] == self.agency_codes_[mc]).astype(np.float64)
@@ -271,20 +216,6 @@ class CompatibilityScorer(BaseEstimator):
             sl = slice(lo, lo + _CHUNK)
             out[sl] = _common_bits(self.goal_bits_[e[sl]], self.skill_bits_[m[sl]]).astype(np.int64)
         return out
-
-    def _bio_pairs(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Cosine similarity of distinct-bio pairs, each distinct pair computed once."""
-        if not self.bio_unique_.shape[1] or len(a) == 0:
-            return np.zeros(len(a))
-        n = np.int64(self.bio_unique_.shape[0])
-        keys, inverse = np.unique(a.astype(np.int64) * n + b, return_inverse=True)
-        ua, ub = keys // n, keys % n
-        rows = self.bio_unique_
-        sims = np.empty(len(keys))
-        for lo in range(0, len(keys), _BIO_CHUNK):
-            hi = lo + _BIO_CHUNK
-            sims[lo:hi] = _rowsum(rows[ua[lo:hi]].multiply(rows[ub[lo:hi]]))
-        return np.clip(sims, 0.0, 1.0)[inverse.ravel()]
 
     def score_pairs(self, mentor_idx, mentee_idx) -> np.ndarray:
         """Compatibility scores in [0, 1] of pairs given by member positions, one per pair.
@@ -316,35 +247,119 @@ class CompatibilityScorer(BaseEstimator):
             The years of service the mentor columns can take (the seniority term
             is a table lookup, written as a one-hot product).
         """
-        idx = np.asarray(idx, dtype=np.intp)
-        w = self._weights()
-        wg, ws, wl, _, wsen, wa = w
-        year_values = np.asarray(year_values, dtype=np.int64)
-        if side == "mentor":
-            yrs = np.searchsorted(year_values, self.years_[idx])
-            onehot = sp.csr_matrix((np.ones(len(idx)), (np.arange(len(idx)), yrs)), shape=(len(idx), len(year_values)))
-            blocks = [self.skills_[idx], self.languages_[idx], self.agencies_[idx], onehot]
-            return sp.hstack(blocks, format="csr").toarray()
-        if side != "mentee":
-            raise ValueError("side must be 'mentor' or 'mentee'")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            n_goals = self.goal_counts_[idx]
-            inv_goals = np.where(n_goals > 0, 1.0 / n_goals, 0.0)
-            tot = self.goal_idf_totals_[idx]
-            inv_tot = np.where(tot > 0, 1.0 / tot, 0.0)
-            n_lang = self.language_counts_[idx]
-            inv_lang = np.where(n_lang > 0, 1.0 / n_lang, 0.0)
-        goals = self.goals_[idx].toarray()
-        goals *= (wg + lead) * inv_goals[:, None] + ws * inv_tot[:, None] * self.idf_[None, :]
-        langs = self.languages_[idx].toarray() * (wl * inv_lang)[:, None]
-        agencies = self.agencies_[idx].toarray() * wa
-        gap = year_values[None, :] - self.years_[idx][:, None]
-        seniority = wsen * np.clip(gap, 0, self.seniority_cap) / self.seniority_cap
-        return np.hstack([goals, langs, agencies, seniority])
+        return _linear_features(self, idx, side=side, year_values=year_values, lead=lead)
 
     def bio_similarity(self, a: int, b: int) -> float:
         """Bio cosine similarity of two members given by position."""
-        return float(self._bio_pairs(self.bio_ids_[[a]], self.bio_ids_[[b]])[0])
+        return float(_bio_pairs(self.bio_unique_, self.bio_ids_[[a]], self.bio_ids_[[b]])[0])
+
+
+def _bio_pairs(bio_unique: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity of distinct-bio pairs, each distinct pair computed once."""
+    if not bio_unique.shape[1] or len(a) == 0:
+        return np.zeros(len(a))
+    n = np.int64(bio_unique.shape[0])
+    keys, inverse = np.unique(a.astype(np.int64) * n + b, return_inverse=True)
+    ua, ub = keys // n, keys % n
+    rows = bio_unique
+    sims = np.empty(len(keys))
+    for lo in range(0, len(keys), _BIO_CHUNK):
+        hi = lo + _BIO_CHUNK
+        sims[lo:hi] = _rowsum(rows[ua[lo:hi]].multiply(rows[ub[lo:hi]]))
+    return np.clip(sims, 0.0, 1.0)[inverse.ravel()]
+
+
+def _learn_labels(scorer: CompatibilityScorer, members: list[Member]) -> None:
+    """Label vocabularies, skill IDF, goal and language counts, packed bit sets."""
+    slugs = sorted({s for m in members for s in (*m.skills, *m.goals)})
+    langs = sorted({x for m in members for x in m.languages})
+    agencies = sorted({m.agency for m in members})
+    scorer.slug_binarizer_ = MultiLabelBinarizer(classes=slugs, sparse_output=True).fit([])
+    scorer.language_binarizer_ = MultiLabelBinarizer(classes=langs, sparse_output=True).fit([])
+    scorer.agency_binarizer_ = MultiLabelBinarizer(classes=agencies, sparse_output=True).fit([])
+
+    def binarize(binarizer, rows):
+        return sp.csr_matrix(binarizer.transform(rows), dtype=np.float64)
+
+    scorer.skills_ = binarize(scorer.slug_binarizer_, [m.skills for m in members])
+    scorer.goals_ = binarize(scorer.slug_binarizer_, [m.goals for m in members])
+    scorer.languages_ = binarize(scorer.language_binarizer_, [m.languages for m in members])
+    scorer.agencies_ = binarize(scorer.agency_binarizer_, [(m.agency,) for m in members])
+    scorer.years_ = np.array([m.years_of_service for m in members], dtype=np.int64)
+
+    mentor_rows = np.array([i for i, m in enumerate(members) if m.is_mentor], dtype=np.intp)
+    if len(mentor_rows) and slugs:
+        tfidf = TfidfTransformer(smooth_idf=True).fit(scorer.skills_[mentor_rows])
+        scorer.idf_ = np.asarray(tfidf.idf_, dtype=np.float64)
+    else:
+        scorer.idf_ = np.ones(len(slugs))
+    goals_idf = scorer.goals_.multiply(scorer.idf_[None, :]).tocsr()
+    scorer.goal_counts_ = _rowsum(scorer.goals_)
+    scorer.goal_idf_totals_ = _rowsum(goals_idf)
+    scorer.language_counts_ = _rowsum(scorer.languages_)
+
+    # Packed bit sets for the vectorised pair scores (8 labels a byte).
+    scorer.skill_bits_ = _pack(scorer.skills_)
+    scorer.goal_bits_ = _pack(scorer.goals_)
+    scorer.language_bits_ = _pack(scorer.languages_)
+    scorer.agency_codes_ = scorer.agencies_.indices.astype(np.int64)
+    scorer.idf_tables_ = _byte_tables(scorer.idf_)
+    scorer.n_members_ = len(members)
+
+
+def _learn_bios(scorer: CompatibilityScorer, members: list[Member]) -> None:
+    """Bio TF-IDF on the distinct texts, kept sparse (float32)."""
+    # Identical bios (empty ones, templates) are analysed once: the counts of
+    # the distinct texts are expanded back to one row per member before the
+    # IDF is learnt, so the TF-IDF is exactly the one of the full list.  Only
+    # the rows of the distinct texts are kept (sparse, float32).
+    texts = [m.bio.strip() for m in members]
+    bio_texts = sorted(set(texts))
+    position = {t: i for i, t in enumerate(bio_texts)}
+    scorer.bio_ids_ = np.array([position[t] for t in texts], dtype=np.intp)
+    del texts, position
+    scorer.bio_vectorizer_ = CountVectorizer(analyzer=_WordPrefixes(scorer.bio_word_prefix), dtype=np.float32)
+    counts = None
+    if any(bio_texts):
+        try:
+            counts = scorer.bio_vectorizer_.fit_transform(bio_texts).tocsr()
+        except ValueError:  # only one-letter words: no vocabulary
+            counts = None
+    if counts is not None:
+        scorer.bio_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts[scorer.bio_ids_])
+        scorer.bio_unique_ = scorer.bio_tfidf_.transform(counts).astype(np.float32).tocsr()
+    else:
+        scorer.bio_unique_ = sp.csr_matrix((len(bio_texts), 0), dtype=np.float32)
+    del counts, bio_texts
+
+
+def _linear_features(scorer: CompatibilityScorer, idx, *, side: str, year_values, lead: float) -> np.ndarray:
+    """The body of ``CompatibilityScorer.linear_features``."""
+    idx = np.asarray(idx, dtype=np.intp)
+    w = scorer._weights()
+    wg, ws, wl, _, wsen, wa = w
+    year_values = np.asarray(year_values, dtype=np.int64)
+    if side == "mentor":
+        yrs = np.searchsorted(year_values, scorer.years_[idx])
+        onehot = sp.csr_matrix((np.ones(len(idx)), (np.arange(len(idx)), yrs)), shape=(len(idx), len(year_values)))
+        blocks = [scorer.skills_[idx], scorer.languages_[idx], scorer.agencies_[idx], onehot]
+        return sp.hstack(blocks, format="csr").toarray()
+    if side != "mentee":
+        raise ValueError("side must be 'mentor' or 'mentee'")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_goals = scorer.goal_counts_[idx]
+        inv_goals = np.where(n_goals > 0, 1.0 / n_goals, 0.0)
+        tot = scorer.goal_idf_totals_[idx]
+        inv_tot = np.where(tot > 0, 1.0 / tot, 0.0)
+        n_lang = scorer.language_counts_[idx]
+        inv_lang = np.where(n_lang > 0, 1.0 / n_lang, 0.0)
+    goals = scorer.goals_[idx].toarray()
+    goals *= (wg + lead) * inv_goals[:, None] + ws * inv_tot[:, None] * scorer.idf_[None, :]
+    langs = scorer.languages_[idx].toarray() * (wl * inv_lang)[:, None]
+    agencies = scorer.agencies_[idx].toarray() * wa
+    gap = year_values[None, :] - scorer.years_[idx][:, None]
+    seniority = wsen * np.clip(gap, 0, scorer.seniority_cap) / scorer.seniority_cap
+    return np.hstack([goals, langs, agencies, seniority])
 
 
 def reasons_for(mentor: Member, mentee: Member, *, bio_similarity: float, config: MatchConfig):
