@@ -104,7 +104,7 @@ class MatchConfig:
         "the same coverage weighted by IDF over the mentors' skills: covering a goal that few mentors offer counts more",
     )
     w_language: float = _param(0.08, "share of the mentee's languages the mentor speaks")
-    w_bio: float = _param(0.12, "cosine similarity of the bios (TF-IDF over character n-grams, any language)")
+    w_bio: float = _param(0.12, "cosine similarity of the bios (TF-IDF over word prefixes, any language)")
     w_seniority: float = _param(0.12, "seniority gap in years, growing linearly up to seniority_cap")
     w_agency: float = _param(0.08, "1 when both serve in the same kind of agency")
     min_gap: int = _param(2, "hard constraint: mentor years >= mentee years + min_gap")
@@ -125,40 +125,7 @@ class MatchConfig:
     histogram_bins: int = _param(10, "bins of the score histogram in the summary")
 
     def __post_init__(self):
-        problems = []
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            want_int = f.type in ("int", int)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                problems.append(f"{f.name} must be a number, not {value!r}")
-                continue
-            if want_int and not isinstance(value, int):
-                if isinstance(value, float) and value.is_integer():
-                    object.__setattr__(self, f.name, int(value))
-                else:
-                    problems.append(f"{f.name} must be an integer, not {value!r}")
-                    continue
-            elif not want_int:
-                object.__setattr__(self, f.name, float(value))
-            if not math.isfinite(value) or value < 0:
-                problems.append(f"{f.name} must be a finite number >= 0, not {value!r}")
-        if not problems:
-            if sum(getattr(self, n) for n in self.weight_names()) <= 0:
-                problems.append("at least one weight must be > 0")
-            if self.seniority_cap < 1:
-                problems.append("seniority_cap must be >= 1")
-            if self.top_k < 1:
-                problems.append("top_k must be >= 1")
-            if self.mentor_side_k < 1:
-                problems.append("mentor_side_k must be >= 1")
-            if self.pricing_rounds < 1:
-                problems.append("pricing_rounds must be >= 1")
-            if self.bio_word_prefix < 1:
-                problems.append("bio_word_prefix must be >= 1")
-            if self.min_gap > 100:
-                problems.append("min_gap must be <= 100")
-            if self.histogram_bins < 1:
-                problems.append("histogram_bins must be >= 1")
+        problems = _config_problems(self)
         if problems:
             raise ConfigError("; ".join(problems))
 
@@ -277,3 +244,43 @@ class MatchResult:
 
     pairs: list[Pair]
     summary: dict[str, Any]
+
+
+def _config_problems(config: MatchConfig) -> list[str]:
+    """Each field a finite number >= 0 of its type (whole floats become ints), and the
+    ranges the solver needs; fixes the types in place."""
+    problems = []
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        want_int = f.type in ("int", int)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"{f.name} must be a number, not {value!r}")
+            continue
+        if want_int and not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                object.__setattr__(config, f.name, int(value))
+            else:
+                problems.append(f"{f.name} must be an integer, not {value!r}")
+                continue
+        elif not want_int:
+            object.__setattr__(config, f.name, float(value))
+        if not math.isfinite(value) or value < 0:
+            problems.append(f"{f.name} must be a finite number >= 0, not {value!r}")
+    if not problems:
+        if sum(getattr(config, n) for n in config.weight_names()) <= 0:
+            problems.append("at least one weight must be > 0")
+        if config.seniority_cap < 1:
+            problems.append("seniority_cap must be >= 1")
+        if config.top_k < 1:
+            problems.append("top_k must be >= 1")
+        if config.mentor_side_k < 1:
+            problems.append("mentor_side_k must be >= 1")
+        if config.pricing_rounds < 1:
+            problems.append("pricing_rounds must be >= 1")
+        if config.bio_word_prefix < 1:
+            problems.append("bio_word_prefix must be >= 1")
+        if config.min_gap > 100:
+            problems.append("min_gap must be <= 100")
+        if config.histogram_bins < 1:
+            problems.append("histogram_bins must be >= 1")
+    return problems

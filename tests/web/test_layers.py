@@ -72,3 +72,15 @@ def test_no_module_is_in_an_import_cycle():
     assert "web.matches.rules" in graph and "web.runs.publishing" in graph and "matcher.assign" in graph
     cycles = sorted((m, other) for m in graph for other in graph[m] if _reaches(graph, other, m))
     assert cycles == []
+
+
+def test_no_function_or_class_is_longer_than_150_lines():
+    too_long = []
+    for folder in ("web", "jobs", "matcher", "bench", "tests"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    length = node.end_lineno - node.lineno + 1
+                    if length > 150:
+                        too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)")
+    assert too_long == []
