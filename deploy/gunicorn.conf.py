@@ -79,3 +79,11 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """gunicorn's own access line (when GUNICORN_ACCESS_LOG is set) carries the path, and a
+    reset link's path carries its token: scrub it as the app scrubs its own log lines."""
+    from web.security import RedactFilter
+
+    worker.log.access_log.addFilter(RedactFilter())
