@@ -246,15 +246,20 @@ def test_the_matching_job_runs_once_per_slot_with_two_schedulers(cluster):
                 break
             assert time.monotonic() < deadline, f"no contended matching slot within 100 s: {runs}"
             time.sleep(1)
-        with engine.connect() as conn:
-            match_runs = conn.execute(text("SELECT count(*) FROM match_run")).scalar()
+        # One snapshot for both counts: the schedulers go on claiming a slot each minute meanwhile.
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
             per_slot = conn.execute(
                 text("SELECT scheduled_for, count(*) FROM job_execution WHERE job = 'matching' GROUP BY scheduled_for")
             ).all()
+            done = conn.execute(text("SELECT count(*) FROM job_execution WHERE job = 'matching' AND status = 'ok'")).scalar()
+            match_runs = conn.execute(text("SELECT count(*) FROM match_run")).scalar()
+        logs = [path.read_text() for path in cluster["job_logs"]]
     finally:
         engine.dispose()
     assert all(count == 1 for _slot, count in per_slot)
-    # One matching run per executed slot, although each slot was fired by both schedulers.
-    assert match_runs == len(per_slot)
+    # One matching run per executed slot, although each slot was fired by both schedulers (a
+    # slot claimed in the last instant may not have written its run yet).
+    assert done >= 1
+    assert done <= match_runs <= len(per_slot)
     started = sum(len(re.findall(r"job matching \(execution \d+\) started", log)) for log in logs)
-    assert started == len(per_slot)
+    assert done <= started <= len(per_slot) + 1
