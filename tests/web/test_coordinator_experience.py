@@ -108,9 +108,11 @@ def test_run_now_is_refused_while_a_matching_run_is_in_progress(client, auth, db
 
 
 def test_run_now_is_refused_while_the_jobs_lock_is_held(app, db, regional):
+    # force_locale, not only Accept-Language: a locale computed earlier in this app context
+    # (the default is Russian) would otherwise be reused by the request context.
     with run_now_service._job_lock(utcnow()) as held:
         assert held
-        with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(ValidationFailed) as exc:
+        with app.test_request_context(), force_locale("en"), pytest.raises(ValidationFailed) as exc:
             run_now_service.run_now(regional, utcnow())
     assert "in progress" in str(exc.value)
     assert db.session.query(MatchRun).count() == 0
