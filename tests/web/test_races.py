@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from tests.factories import make_coordinator, make_member, make_mentor
@@ -40,7 +41,9 @@ def race(app, *actions):
     barrier = threading.Barrier(len(actions), timeout=60)
 
     def run(load, act):
-        with app.app_context():
+        # Outside a request the service speaks the network's default language (Russian):
+        # these tests read the refusal in English, as the test client does.
+        with app.app_context(), force_locale("en"):
             try:
                 loaded = load()
                 barrier.wait()
