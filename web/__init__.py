@@ -105,6 +105,8 @@ def _configure_engine(engine) -> None:
         return
     from sqlalchemy import event
 
+    from . import collation
+
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
@@ -114,6 +116,7 @@ def _configure_engine(engine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        collation.install_sqlite_collations(dbapi_connection)  # PostgreSQL has them from migration 0009
 
 
 def register_blueprints(app: Flask) -> None:
