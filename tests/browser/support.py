@@ -127,7 +127,10 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
 
 
 def sign_out(page) -> None:
-    """Press the header's sign-out button."""
+    """Press the header's sign-out button (opening the header's menu first on a phone)."""
+    summary = page.locator("header.top nav summary")
+    if summary.count() and summary.is_visible():
+        summary.click()
     with page.expect_navigation():
         page.locator("header form[action$='/logout'] button").click()
     assert page.url.endswith("/login")
