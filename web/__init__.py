@@ -79,7 +79,7 @@ def check_production_settings(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import i18n, security
+    from . import i18n, security, template_gettext
     from .extensions import babel, csrf, db, login_manager, migrate
     from .mail import init_mail
 
@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
+    template_gettext.init_app(app)  # after Flask-Babel installed its own
     init_mail(app)
     from . import assets, observability
 

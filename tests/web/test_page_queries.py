@@ -116,3 +116,28 @@ def test_older_pages_lead_back_to_the_newest(client, auth, db, pair):
     assert older.count('data-message-id="') == 5
     assert "Newer messages" in older and "Older messages" not in older
     assert "message 0<" in older
+
+
+def test_layout_shows_unread_messages_and_notifications_from_one_query(client, auth, db, pair):
+    a, b, conv = pair
+    _fill(db, conv, a, b, 2)
+    # Two unread from b: the one _fill wrote and one that also notifies her.
+    services.send_message(db.session.get(Conversation, conv.id), b, "Are you coming on Monday?", utcnow())
+    db.session.commit()
+    auth.login("aigul@example.org")
+    client.get("/directory/")
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _params, _context, _many):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/directory/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    html = page.get_data(as_text=True)
+    assert 'data-nav="messages"' in html and '<span class="badge">2<' in html
+    assert 'data-nav="notifications"' in html and '<span class="badge">1<' in html
+    counting = [s for s in seen if "FROM notification" in s or "FROM message" in s]
+    assert len(counting) == 1, counting

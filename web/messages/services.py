@@ -129,6 +129,19 @@ def unread_total(member: Member) -> int:
     return sum(unread_by_conversation(member).values())
 
 
+def unread_counts(member: Member) -> dict[str, int]:
+    """Her unread messages and unread notifications, in one query: the layout shows both on
+    every page and the pages' script polls them."""
+    messages = _unread_query(member).with_only_columns(func.count(Message.id)).group_by(None).scalar_subquery()
+    notifications = (
+        select(func.count(Notification.id))
+        .where(Notification.member_id == member.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    unread, waiting = db.session.execute(select(messages, notifications)).one()
+    return {"messages": unread or 0, "notifications": waiting or 0}
+
+
 # --- opening -----------------------------------------------------------------
 
 

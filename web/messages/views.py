@@ -15,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 from .. import policy
 from ..extensions import db
 from ..models import Member, utcnow
-from ..notifications.services import unread_count as unread_notifications
 from ..validation import ValidationFailed, page_arg
 from . import services, text
 from .forms import ActionForm, MessageForm, ReportForm
@@ -188,10 +187,11 @@ def poll(conversation_id: int):
         for m in items
     ]
     changed = bool(items) and services.mark_read(conv, current_user, utcnow(), items[-1].id)
+    counts = services.unread_counts(current_user)
     response = jsonify(
         messages=[{"id": m.id, "html": h} for m, h in zip(items, html, strict=True)],
-        unread=services.unread_total(current_user),
-        notifications=unread_notifications(current_user),
+        unread=counts["messages"],
+        notifications=counts["notifications"],
     )
     if changed:
         db.session.commit()  # after rendering, for the reason given in conversation()
@@ -200,7 +200,8 @@ def poll(conversation_id: int):
 
 @bp.get("/messages/unread")
 def unread():
-    return jsonify(unread=services.unread_total(current_user), notifications=unread_notifications(current_user))
+    counts = services.unread_counts(current_user)
+    return jsonify(unread=counts["messages"], notifications=counts["notifications"])
 
 
 @bp.app_template_global()

@@ -20,9 +20,9 @@ def _nav_counts():
         """Unread messages and notifications for the navigation (called only where shown)."""
         if not current_user.is_authenticated or not current_user.is_approved:
             return {"messages": 0, "notifications": 0}
-        from ..messages.services import unread_total
+        from ..messages.services import unread_counts
 
-        return {"messages": unread_total(current_user), "notifications": services.unread_count(current_user)}
+        return unread_counts(current_user)
 
     return {"nav_counts": nav_counts}
 
