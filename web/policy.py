@@ -66,6 +66,15 @@ def _second_factor_done(viewer: Member) -> bool:
     return cache[viewer.id]
 
 
+def may_enter_coordination(viewer: Member | None) -> bool:
+    """Whether the header leads her to the coordinator area: an approved coordinator, also
+    before her second factor (the area's door, ``coordinator_required``, then asks for the
+    code or the enrolment; without the link she would have no way there)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return bool(getattr(viewer, "is_coordinator", False) and viewer.is_approved)
+
+
 def is_regional(viewer: Member | None) -> bool:
     return acting_coordinator(viewer) and viewer.coordinator_scope is None
 
@@ -318,6 +327,9 @@ class _May:
 
     def coordinate(self) -> bool:
         return acting_coordinator(self.viewer)
+
+    def enter_coordination(self) -> bool:
+        return may_enter_coordination(self.viewer)
 
     def message(self, member: Member) -> bool:
         return may_message(self.viewer, member)
