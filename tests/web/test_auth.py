@@ -135,6 +135,24 @@ def test_unknown_email_still_costs_a_hash(monkeypatch, app, db):
     assert calls == [None]  # the dummy hash was checked
 
 
+def test_a_hash_made_with_the_old_parameters_is_replaced_at_sign_in(client, auth, db):
+    from argon2 import PasswordHasher
+
+    older = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)  # argon2-cffi's default
+    member = make_member(db, email="older@example.org")
+    member.password_hash = older.hash(PASSWORD)
+    db.session.commit()
+    assert auth.login("older@example.org", "not the password at all").status_code == 401
+    db.session.refresh(member)
+    assert member.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # a wrong password changes nothing
+    assert auth.login("older@example.org", PASSWORD).status_code == 302
+    db.session.refresh(member)
+    assert member.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_password(member.password_hash, PASSWORD)
+    auth.logout()
+    assert auth.login("older@example.org", PASSWORD).status_code == 302  # and it still signs her in
+
+
 def test_account_is_throttled_after_repeated_failures(client, auth, db, app):
     make_member(db, email="target@example.org")
     for _ in range(app.config["LOGIN_MAX_FAILURES_ACCOUNT"]):

@@ -14,7 +14,13 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256
 MIN_WORD = 3  # shorter pieces of a name or agency are not treated as guessable words
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane) rather than the
+# library's default (64 MiB, 3 passes, 4 lanes): about 25 ms of one core instead of 200 ms
+# of four, so a burst of sign-ins no longer holds every worker of a 2-core server. Why this
+# is enough here, and what it gives up: docs/security.md ("Password hashing"). Hashes made
+# with other parameters are replaced at the member's next sign-in (``needs_rehash``).
+HASH_TIME_COST, HASH_MEMORY_KIB, HASH_PARALLELISM = 2, 19 * 1024, 1
+_hasher = PasswordHasher(time_cost=HASH_TIME_COST, memory_cost=HASH_MEMORY_KIB, parallelism=HASH_PARALLELISM)
 
 # A Russian word typed with the keyboard left on the Latin layout (gfhjkm is "пароль").
 _LATIN = "`qwertyuiop[]asdfghjkl;'zxcvbnm,."
