@@ -17,6 +17,7 @@ INK = "#1b1b1f"
 MUTED = "#4a4a55"
 BAR = "#1f5fa8"  # 6.1:1 on white
 GRID = "#c8c8d0"
+TRACK = "#e6ebf2"  # the empty part of a bar
 # Heat-map shades from light to dark blue; text is white from index 4 on: every cell's
 # number has a contrast of at least 4.5:1 (ink on #4f8fd0 is 5.1:1, white on #1f5fa8 6.4:1).
 SHADES = ("#f2f5fa", "#cfe0f3", "#9dc2e8", "#4f8fd0", "#1f5fa8", "#0d3a6e")
@@ -38,7 +39,7 @@ def _svg(width: int, height: int, label: str, desc: str, body: list[str], *, nat
 
 
 def _text(
-    x: float,
+    x: float | str,
     y: float,
     text: str,
     *,
@@ -49,7 +50,8 @@ def _text(
 ) -> str:
     extra = f' font-size="{size}"' if size else ""
     extra += f' font-weight="{weight}"' if weight else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}"{extra}>{escape(str(text))}</text>'
+    x = x if isinstance(x, str) else f"{x:.1f}"  # a string is a length such as "100%"
+    return f'<text x="{x}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}"{extra}>{escape(str(text))}</text>'
 
 
 def shade(value: float, top: float) -> tuple[str, str]:
@@ -113,18 +115,27 @@ def _two_lines(text: str, room: int = 13) -> list[str]:
 
 
 def hbars(items: list[tuple[str, float, str]], *, label: str, desc: str, maximum: float = 1.0) -> Markup:
-    """Horizontal bars: ``(name, value, value_text)``, value from 0 to ``maximum``."""
-    bar_h, gap, left, right, width = 22, 8, 130, 70, 460
-    span = width - left - right
-    height = max(1, len(items)) * (bar_h + gap) + gap
-    body = [f'<line x1="{left}" y1="0" x2="{left}" y2="{height}" stroke="{GRID}"/>']
+    """Horizontal bars: ``(name, value, value_text)``, value from 0 to ``maximum``.
+
+    Fluid, not scaled: the chart is as wide as its box and its text stays 14 px on a phone
+    and on a desktop. Each row is the name (left) and the value (right) over a full-width
+    track whose filled part is the value, in percentages of the chart's width."""
+    row, bar_h, text_y, bar_y = 44, 14, 15, 22
+    height = max(1, len(items)) * row
+    body = []
     for i, (name, value, text) in enumerate(items):
-        y = gap + i * (bar_h + gap)
-        w = 0 if maximum <= 0 else max(0.0, min(1.0, value / maximum)) * span
-        body.append(_text(left - 8, y + bar_h / 2 + 4, name, anchor="end", fill=MUTED))
-        body.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{BAR}"/>')
-        body.append(_text(left + w + 6, y + bar_h / 2 + 4, text, fill=INK, weight="600"))
-    return _svg(width, height, label, desc, body)
+        y = i * row
+        pct = 0 if maximum <= 0 else max(0.0, min(1.0, value / maximum)) * 100
+        body.append(_text(0, y + text_y, name, size=14))
+        body.append(_text("100%", y + text_y, text, anchor="end", size=14, weight="600"))
+        body.append(f'<rect x="0" y="{y + bar_y}" width="100%" height="{bar_h}" fill="{TRACK}"/>')
+        body.append(f'<rect x="0" y="{y + bar_y}" width="{pct:.1f}%" height="{bar_h}" fill="{BAR}"/>')
+    label_e, desc_e = escape(label), escape(desc)
+    return Markup(  # noqa: S704 - every text that goes in was escaped by _text or here
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" class="chart-bars" '
+        f'role="img" aria-label="{label_e}" font-family="{FONT}" font-size="14">'
+        f"<title>{label_e}</title><desc>{desc_e}</desc>" + "".join(body) + "</svg>"
+    )
 
 
 def histogram(edges: list[float], counts: list[int], *, label: str, desc: str) -> Markup:
