@@ -222,5 +222,17 @@ def message_time(value):
             locale.date_formats["short"],
         )
     locale, tz, combined, time_pattern, date_pattern = patterns
-    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz)  # stored times are UTC
-    return combined.replace("{0}", time_pattern.apply(local, locale)).replace("{1}", date_pattern.apply(local, locale))
+    # The same messages are shown again and again (reloads, polls, the other member): each
+    # time is formatted once per process, language and time zone.
+    key = (value, str(locale), str(tz))
+    text = _message_times.get(key)
+    if text is None:
+        local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz)  # stored times are UTC
+        text = combined.replace("{0}", time_pattern.apply(local, locale)).replace("{1}", date_pattern.apply(local, locale))
+        if len(_message_times) >= 50_000:
+            _message_times.clear()
+        _message_times[key] = text
+    return text
+
+
+_message_times: dict[tuple, str] = {}
