@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import policy
 from ..extensions import db
@@ -420,18 +421,33 @@ def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE) -> History
             .limit(per_page + 1)
         )
     )
-    return HistoryPage(items=list(reversed(rows[:per_page])), page=page, has_next=len(rows) > per_page)
+    items = _with_senders(conv, list(reversed(rows[:per_page])))
+    return HistoryPage(items=items, page=page, has_next=len(rows) > per_page)
 
 
 def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list[Message]:
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conv.id, Message.id > after_id)
-            .order_by(Message.id)
-            .limit(limit)
-        )
+    return _with_senders(
+        conv,
+        list(
+            db.session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conv.id, Message.id > after_id)
+                .order_by(Message.id)
+                .limit(limit)
+            )
+        ),
     )
+
+
+def _with_senders(conv: Conversation, messages: list[Message]) -> list[Message]:
+    """Each message's sender from the participants already loaded with the conversation,
+    instead of a lazy load per message (a sender who is no participant loads as before)."""
+    members = {p.member_id: p.member for p in conv.participants}
+    for message in messages:
+        sender = members.get(message.sender_id)
+        if sender is not None:
+            set_committed_value(message, "sender", sender)
+    return messages
 
 
 def mark_read(conv: Conversation, member: Member, now: datetime, latest: int | None = None) -> bool:
