@@ -161,7 +161,7 @@ def test_deleting_her_account_erases_her_everywhere_and_keeps_what_others_need(c
     her = db.session.get(Member, world["her"])
     assert her.deleted_at is not None and her.status == "rejected"
     assert her.email.endswith("@deleted.invalid") and "aigul" not in her.email
-    assert (her.display_name, her.bio, her.rank, her.agency_name, her.goals_text) == ("Deleted member", "", "", "", "")
+    assert (her.stored_name, her.bio, her.rank, her.agency_name, her.goals_text) == ("", "", "", "", "")
     assert (her.is_mentor, her.is_mentee, her.capacity, her.years_of_service) == (False, False, 0, 0)
     for model in (MemberLanguage, MemberTopic, PasswordResetToken, MessageRateCounter):
         assert _count(db, model, model.member_id == her.id) == 0, model.__name__
@@ -223,7 +223,7 @@ def test_a_coordinator_deletes_an_account_in_her_scope_on_a_written_request(clie
     response = _coordinator_post(client, url, {"note": "Letter of 2 December, reg. no. 41", "confirm": "y"})
     assert response.status_code == 302
     her = db.session.get(Member, world["her"])
-    assert her.deleted_at is not None and her.display_name == "Deleted member"
+    assert her.deleted_at is not None and her.stored_name == ""
     active = db.session.get(Mentorship, world["active"])
     assert (active.state, active.closed_by_id) == (MentorshipState.ENDED, coordinator.id)
     assert db.session.get(Mentorship, world["proposal"]).state == MentorshipState.ENDED

@@ -1,9 +1,9 @@
 """A member's own data: an export of it, and the deletion of her account on request.
 
 Deletion keeps the row of the member (so what she wrote to others stays readable
-for them, signed "Deleted member") and erases everything that describes her:
-name, email (an unusable placeholder), password, agency, rank, bio, goals in her
-own words, languages, topics, second factor, notifications addressed to her,
+for them, signed "Deleted member" in each reader's language: ``Member.display_name``)
+and erases everything that describes her: name, email (an unusable placeholder),
+password, agency, rank, bio, goals in her own words, languages, topics, second factor, notifications addressed to her,
 emails sent to her, reset tokens, sign-in and message counters, and the bio in
 the input snapshots of matching runs. Country and agency kind stay: codes that
 name nobody and keep the programme's figures right. Her open mentorships end
@@ -52,7 +52,7 @@ from ..validation import ValidationFailed
 
 log = logging.getLogger(__name__)
 
-DELETED_NAME = "Deleted member"
+ERASED_NAME = ""  # no stored placeholder: the name shown is translated when read
 # Not a hash: nothing verifies against it, so no password signs in.
 UNUSABLE_PASSWORD = "!deleted"  # noqa: S105
 NOTE_MAX = 2000
@@ -291,7 +291,7 @@ def _erase(member: Member, now: datetime) -> dict[str, int]:
     )
     member.email = f"deleted-{member.id}@deleted.invalid"
     member.password_hash = UNUSABLE_PASSWORD
-    member.display_name = DELETED_NAME
+    member.display_name = ERASED_NAME
     member.agency_name = ""
     member.rank = ""
     member.years_of_service = 0

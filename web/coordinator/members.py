@@ -36,6 +36,8 @@ def pending_applications(coordinator: Member) -> list[Member]:
 def _transition(
     member: Member, coordinator: Member, allowed_from: tuple[str, ...], to: str, note: str, action: str
 ) -> Member:
+    if member.deleted_at is not None:  # erased on her request: nobody brings the account back
+        raise ValidationFailed([(None, _l("This account was deleted on the member's request; it cannot be reactivated."))])
     if member.status not in allowed_from:
         raise ValidationFailed([(None, _l("This member's status has changed meanwhile; nothing was done."))])
     if member.id == coordinator.id:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, event, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from ..collation import ICU_LOCALES, collation_name
 from ..directory.normalise import member_search_text
@@ -56,7 +57,8 @@ class Member(UserMixin, db.Model):
     # Always stored lower-cased, so uniqueness holds regardless of case.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    display_name: Mapped[str] = mapped_column(String(80))
+    # The name as typed; erased ("") when the account is deleted. Read ``display_name``.
+    stored_name: Mapped[str] = mapped_column("display_name", String(80))
     country: Mapped[str] = mapped_column(String(8), index=True)
     agency_kind: Mapped[str] = mapped_column(String(40), index=True)
     agency_name: Mapped[str] = mapped_column(String(160), default="")
@@ -105,6 +107,16 @@ class Member(UserMixin, db.Model):
     topics: Mapped[list[MemberTopic]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="MemberTopic.slug"
     )
+
+    def _shown_name(self) -> str:
+        """Her name; once her account is deleted, "Deleted member" in the reader's language."""
+        return gettext("Deleted member") if self.deleted_at is not None else self.stored_name
+
+    def _set_name(self, value: str) -> None:
+        self.stored_name = value
+
+    # In queries ``Member.display_name`` is the column (filters, ordering, rows).
+    display_name: Mapped[str] = synonym("stored_name", descriptor=property(_shown_name, _set_name))
 
     # Flask-Login: the session stores id and token, so rotating the token
     # makes every copied cookie useless.
