@@ -242,7 +242,6 @@ def name_order(column, locale: str | None = None):
     return column.collate(collation_name(locale or page_locale()))
 
 
-def python_key(locale: str | None = None):
-    """``sort_key`` for ``sorted(..., key=...)`` of names in the page's language."""
-    chosen = locale or page_locale()
-    return lambda text: sort_key(text or "", chosen)
+def name_key(text: str, locale: str | None = None) -> tuple:
+    """``sort_key`` in the page's language, for names sorted in Python."""
+    return sort_key(text or "", locale or page_locale())

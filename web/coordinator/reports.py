@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import policy, taxonomy
+from ..collation import name_key
 from ..extensions import db
 from ..i18n import decimal
 from ..models import (
@@ -129,8 +130,8 @@ class Report:
 
 SORTS = {
     "score": lambda r: (r.score, r.mentee_id),
-    "mentee": lambda r: ((r.mentee.display_name.casefold() if r.mentee else ""), r.mentee_id),
-    "mentor": lambda r: ((r.mentor.display_name.casefold() if r.mentor else ""), r.mentor_id),
+    "mentee": lambda r: (name_key(r.mentee.display_name if r.mentee else ""), r.mentee_id),
+    "mentor": lambda r: (name_key(r.mentor.display_name if r.mentor else ""), r.mentor_id),
     "mentee_country": lambda r: (r.mentee_country, r.score),
     "mentor_country": lambda r: (r.mentor_country, r.score),
 }

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .. import policy, taxonomy
 from ..audit import record
+from ..collation import name_order
 from ..extensions import db
 from ..models import (
     Member,
@@ -23,9 +24,8 @@ def require_regional(coordinator: Member) -> None:
 
 
 def coordinators() -> list[Member]:
-    return list(
-        db.session.scalars(select(Member).where(Member.is_coordinator.is_(True)).order_by(Member.display_name, Member.id))
-    )
+    stmt = select(Member).where(Member.is_coordinator.is_(True))
+    return list(db.session.scalars(stmt.order_by(name_order(Member.display_name), Member.id)))
 
 
 def set_coordinator(coordinator: Member, member_ref: str, scope: str | None, *, make: bool = True) -> Member:

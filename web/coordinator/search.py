@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from .. import policy
+from ..collation import name_order
 from ..directory.normalise import fold
 from ..extensions import db
 from ..i18n import translated
@@ -55,7 +56,7 @@ def search_members(coordinator: Member, q: str, *, partner: Member | None = None
         if countries := _countries(text):
             terms.append(Member.country.in_(countries))
         stmt = stmt.where(or_(*terms))
-    stmt = stmt.order_by(Member.display_name, Member.id).limit(limit)
+    stmt = stmt.order_by(name_order(Member.display_name), Member.id).limit(limit)
     return list(db.session.scalars(stmt))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from ..collation import name_order
 from ..extensions import db
 from ..models import Member, MemberLanguage, MemberStatus, MemberTopic, Mentorship, MentorshipState
 from .normalise import fold
@@ -57,7 +58,8 @@ def search(query: DirectoryQuery, viewer: Member, per_page: int = 20):
         # search_text holds the name, and the agency name and bio only where shown,
         # folded the same way as the query (see normalise.py).
         stmt = stmt.where(Member.search_text.like(f"%{_escape_like(text)}%", escape="\\"))
-    stmt = stmt.order_by(Member.display_name, Member.id).options(selectinload(Member.topics), selectinload(Member.languages))
+    stmt = stmt.order_by(name_order(Member.display_name), Member.id)
+    stmt = stmt.options(selectinload(Member.topics), selectinload(Member.languages))
     return db.paginate(stmt, page=max(query.page, 1), per_page=per_page, error_out=False, count=True)
 
 

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ...collation import name_order
 from ...extensions import db
 from ...models import Member, MemberStatus
 from ...validation import ValidationFailed
@@ -28,7 +29,7 @@ def members():
     if status not in MemberStatus.ALL:
         status = MemberStatus.ACTIVE
     stmt = services.scoped_members(current_user).filter_by(status=status)
-    page = db.paginate(stmt.order_by(Member.display_name, Member.id), per_page=50, error_out=False)
+    page = db.paginate(stmt.order_by(name_order(Member.display_name), Member.id), per_page=50, error_out=False)
     return render_template("coordinator/members.html", page=page, status=status, form=MemberActionForm())
 
 
