@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -55,21 +56,26 @@ def get_conversation_for(member: Member, conversation_id: int) -> Conversation:
     """The conversation if ``member`` takes part in it; 404 otherwise (coordinators included).
     Its participants, their members and its mentorship come in the same query: every page
     of a conversation needs them."""
-    conv = (
-        db.session.scalars(
-            select(Conversation)
-            .where(Conversation.id == conversation_id)
-            .options(
-                joinedload(Conversation.participants).joinedload(ConversationParticipant.member),
-                joinedload(Conversation.mentorship),
-            )
-        )
-        .unique()
-        .first()
-    )
+    conv = db.session.scalars(_conversation_statement(), {"conversation_id": conversation_id}).unique().first()
     if conv is None or participant(conv, member) is None:
         abort(404)
     return conv
+
+
+# Statements asked on every page are built once per process (with their values as bound
+# parameters): building one costs about as much Python as running it.
+
+
+@cache
+def _conversation_statement():
+    return (
+        select(Conversation)
+        .where(Conversation.id == bindparam("conversation_id"))
+        .options(
+            joinedload(Conversation.participants).joinedload(ConversationParticipant.member),
+            joinedload(Conversation.mentorship),
+        )
+    )
 
 
 def participant(conv: Conversation, member: Member) -> ConversationParticipant | None:
@@ -102,28 +108,42 @@ def conversations_of(member: Member) -> list[dict]:
     return [{"conversation": c, "other": other_member(c, member), "unread": unread.get(c.id, 0)} for c in rows]
 
 
-def _unread_query(member: Member):
+@cache
+def _unread_statement():
+    """Unread messages per conversation of the member ``member_id``."""
+    member_id = bindparam("member_id")
     return (
         select(Message.conversation_id, func.count(Message.id))
         .join(
             ConversationParticipant,
             and_(
                 ConversationParticipant.conversation_id == Message.conversation_id,
-                ConversationParticipant.member_id == member.id,
+                ConversationParticipant.member_id == member_id,
             ),
         )
         .where(
             ConversationParticipant.ignored.is_(False),
             Message.id > ConversationParticipant.last_read_message_id,
-            or_(Message.sender_id != member.id, Message.sender_id.is_(None)),
+            or_(Message.sender_id != member_id, Message.sender_id.is_(None)),
             Message.deleted_at.is_(None),
         )
         .group_by(Message.conversation_id)
     )
 
 
+@cache
+def _unread_counts_statement():
+    messages = _unread_statement().with_only_columns(func.count(Message.id)).group_by(None).scalar_subquery()
+    notifications = (
+        select(func.count(Notification.id))
+        .where(Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    return select(messages, notifications)
+
+
 def unread_by_conversation(member: Member) -> dict[int, int]:
-    return dict(db.session.execute(_unread_query(member)).all())
+    return dict(db.session.execute(_unread_statement(), {"member_id": member.id}).all())
 
 
 def unread_total(member: Member) -> int:
@@ -133,13 +153,7 @@ def unread_total(member: Member) -> int:
 def unread_counts(member: Member) -> dict[str, int]:
     """Her unread messages and unread notifications, in one query: the layout shows both on
     every page and the pages' script polls them."""
-    messages = _unread_query(member).with_only_columns(func.count(Message.id)).group_by(None).scalar_subquery()
-    notifications = (
-        select(func.count(Notification.id))
-        .where(Notification.member_id == member.id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
-    unread, waiting = db.session.execute(select(messages, notifications)).one()
+    unread, waiting = db.session.execute(_unread_counts_statement(), {"member_id": member.id}).one()
     return {"messages": unread or 0, "notifications": waiting or 0}
 
 
