@@ -111,6 +111,24 @@ class _Alphabet:
             for letter in ("oʻ", "gʻ"):
                 for mark in UZBEK_APOSTROPHES:
                     self.weights[letter[0] + mark] = self.weights[letter]
+        self.digraphs = {letter: w for letter, w in self.weights.items() if len(letter) == 2}
+        self._chars: dict[str, tuple[bytes, bytes, bytes]] = {}
+
+    def char(self, char: str) -> tuple[bytes, bytes, bytes]:
+        """The packed weights of one character (remembered: names share their letters)."""
+        found = self._chars.get(char)
+        if found is None:
+            primary: list[int] = []
+            secondary: list[int] = []
+            tertiary: list[int] = []
+            if char.lower() in self.weights:  # a letter of the alphabet, marked or not (й, ё, ç)
+                primary.append(self.weights[char.lower()])
+                secondary.append(0)
+                tertiary.append(_case(char))
+            else:
+                _decomposed(char, self, primary, secondary, tertiary)
+            found = self._chars[char] = (_packed(primary, 3), _packed(secondary, 3), bytes(tertiary))
+        return found
 
 
 @functools.cache
@@ -140,24 +158,19 @@ def sort_key(text: str, locale: str = DEFAULT) -> tuple:
     """
     alphabet = _alphabet(locale if locale in TAILORINGS else DEFAULT)
     text = unicodedata.normalize("NFC", text or "")
-    primary: list[int] = []
-    secondary: list[int] = []
-    tertiary: list[int] = []
-    i = 0
-    while i < len(text):
-        for n in range(min(alphabet.longest, len(text) - i), 0, -1):
-            piece = text[i : i + n]
-            weight = alphabet.weights.get(piece.lower())
-            if weight is not None and (n == 1 or piece in (piece.lower(), piece.capitalize(), piece.upper())):
-                primary.append(weight)
-                secondary.append(0)
-                tertiary.append(_case(piece))
-                i += n
-                break
-        else:
-            _decomposed(text[i], alphabet, primary, secondary, tertiary)
-            i += 1
-    return _packed(primary, 3), _packed(secondary, 3), bytes(tertiary), text
+    parts: list[tuple[bytes, bytes, bytes]] = []
+    i, end = 0, len(text)
+    while i < end:
+        if alphabet.digraphs and i + 1 < end:
+            piece = text[i : i + 2]
+            weight = alphabet.digraphs.get(piece.lower())
+            if weight is not None and piece in (piece.lower(), piece.capitalize(), piece.upper()):
+                parts.append((_packed([weight], 3), _packed([0], 3), bytes([_case(piece)])))
+                i += 2
+                continue
+        parts.append(alphabet.char(text[i]))
+        i += 1
+    return b"".join(p[0] for p in parts), b"".join(p[1] for p in parts), b"".join(p[2] for p in parts), text
 
 
 def _packed(weights: list[int], width: int) -> bytes:
