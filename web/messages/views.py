@@ -220,11 +220,12 @@ def message_time(value):
             combined,
             locale.time_formats["short"],
             locale.date_formats["short"],
+            (str(locale), str(tz)),
         )
-    locale, tz, combined, time_pattern, date_pattern = patterns
+    locale, tz, combined, time_pattern, date_pattern, where = patterns
     # The same messages are shown again and again (reloads, polls, the other member): each
     # time is formatted once per process, language and time zone.
-    key = (value, str(locale), str(tz))
+    key = (value, where)
     text = _message_times.get(key)
     if text is None:
         local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz)  # stored times are UTC
