@@ -106,7 +106,6 @@ class _Alphabet:
         first, second = (latin, cyrillic) if locale in ("en", "tk", "uz") else (cyrillic, latin)
         self.weights = {letter: _SCRIPT + i for i, letter in enumerate(first)}
         self.weights.update({letter: _SCRIPT + len(first) + i for i, letter in enumerate(second)})
-        self.longest = max(len(letter) for letter in self.weights)
         if locale in ("uz", "uz_Cyrl"):
             for letter in ("oʻ", "gʻ"):
                 for mark in UZBEK_APOSTROPHES:
