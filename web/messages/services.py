@@ -428,11 +428,7 @@ def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE) -> History
     page = max(page, 1)
     rows = list(
         db.session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conv.id)
-            .order_by(Message.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page + 1)
+            _history_statement(), {"conversation_id": conv.id, "skip": (page - 1) * per_page, "take": per_page + 1}
         )
     )
     items = _with_senders(conv, list(reversed(rows[:per_page])))
@@ -440,16 +436,28 @@ def history(conv: Conversation, page: int, per_page: int = PAGE_SIZE) -> History
 
 
 def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list[Message]:
-    return _with_senders(
-        conv,
-        list(
-            db.session.scalars(
-                select(Message)
-                .where(Message.conversation_id == conv.id, Message.id > after_id)
-                .order_by(Message.id)
-                .limit(limit)
-            )
-        ),
+    rows = db.session.scalars(_after_statement(), {"conversation_id": conv.id, "after": after_id, "take": limit})
+    return _with_senders(conv, list(rows))
+
+
+@cache
+def _history_statement():
+    return (
+        select(Message)
+        .where(Message.conversation_id == bindparam("conversation_id"))
+        .order_by(Message.id.desc())
+        .offset(bindparam("skip"))
+        .limit(bindparam("take"))
+    )
+
+
+@cache
+def _after_statement():
+    return (
+        select(Message)
+        .where(Message.conversation_id == bindparam("conversation_id"), Message.id > bindparam("after"))
+        .order_by(Message.id)
+        .limit(bindparam("take"))
     )
 
 
