@@ -38,8 +38,10 @@ __all__ = [
     "class_max_matching",
     "top_candidates",
     "coverage_units",
-    "pair_costs",
+    "coverage_costs",
+    "soft_costs",
     "solve_flow",
+    "tie_break_flow",
     "residual_potentials",
     "price_all_pairs",
 ]
@@ -279,10 +281,12 @@ def top_candidates(pop: Population, scorer, top_k: int, *, lead: float = 0.0, bl
     -------
     e, m : ndarray of int
         Candidate edges as indices into ``pop.mentees`` and ``pop.mentors``.
+    value : ndarray of float32
+        Their ranking value (``lead`` times the coverage plus the bio-free score).
     """
-    out_e, out_m = [], []
+    out_e, out_m, out_v = [], [], []
     if pop.n_mentees == 0 or pop.n_mentors == 0:
-        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.float32)
     mentor_years = pop.years[pop.mentors]
     year_values = np.unique(mentor_years)
     n_years = len(year_values)
@@ -334,33 +338,39 @@ def top_candidates(pop: Population, scorer, top_k: int, *, lead: float = 0.0, bl
             r, c = _row_top_k(z, k, pos, pop.mentors[cols[start:]])
             e_idx = rows[r]
             m_idx = cols[start + c]
+            value = z[r, c]
             if n_excl:
                 keep = ~np.isin(e_idx.astype(np.int64) * pop.n_mentors + m_idx, blocked_keys)
-                e_idx, m_idx = e_idx[keep], m_idx[keep]
+                e_idx, m_idx, value = e_idx[keep], m_idx[keep], value[keep]
             out_e.append(e_idx)
             out_m.append(m_idx)
+            out_v.append(value)
     if not out_e:
-        return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    return np.concatenate(out_e), np.concatenate(out_m)
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0, np.float32)
+    return np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_v)
 
 
 # -- the lexicographic objective ---------------------------------------------------------
 #
-# Pair costs are integers: cost = -(coverage_weight * coverage_units + soft), where
-# coverage_units is the mentee's goal coverage times a common denominator of the
-# goal counts (exact), soft = round(score * SOFT_SCALE) is the compatibility
-# score, and coverage_weight = 2 * flow * SOFT_SCALE + 1.  With the flow fixed at
-# the proven maximum, the cheapest flow therefore has the most coverage, and
-# among those the best total score.
+# Two stages, both exact min-cost flows with the flow fixed at the proven maximum.
 #
-# Pricing: let x be optimal on the candidate graph, with potentials d, and let
-# every other feasible pair have a coverage-only reduced cost of at least
-# -SOFT_SCALE.  Pricing the other pairs at their coverage only (no soft term), any
-# flow y of the same size on the full graph costs at least c(x) - flow * SOFT_SCALE,
-# so coverage_weight * (cov(y) - cov(x)) <= soft(x) + flow * SOFT_SCALE
-# <= 2 * flow * SOFT_SCALE < coverage_weight: no flow covers even one unit more.
-# Pairs whose reduced cost is only slightly negative are thus never added,
-# which keeps degenerate ties from adding pairs that cannot change the coverage.
+# 1. Coverage.  Pair cost = -coverage_units: the mentee's goal coverage times a
+#    common denominator of the goal counts (an exact integer, at most 60 for
+#    1-5 goals).  Solved on the candidate graph; potentials d (shortest distances
+#    in the residual graph) prove it optimal there.  Pricing: a feasible pair
+#    (e, m) outside the graph has reduced cost -units(e, m) + d_e - d_m; when no
+#    feasible pair has a negative one, d is a feasible dual of the problem on
+#    *every* feasible pair, so the flow's coverage is the optimum over all of
+#    them (LP duality; the flow problem is totally unimodular).  Otherwise the
+#    pairs of negative reduced cost are added and the flow solved again.
+# 2. Tie-break.  By complementary slackness with those optimal potentials, a
+#    flow of the same size has the optimal coverage exactly when it leaves every
+#    arc of positive reduced cost empty and fills every arc of negative reduced
+#    cost.  So the arcs of negative reduced cost are fixed (moved into the node
+#    supplies), those of positive reduced cost dropped, and a second flow on the
+#    remaining (tight) candidate arcs maximises the total rounded score
+#    (cost -round(1000 * score)).  Only those arcs need a score, and costs stay
+#    small, which the cost-scaling solver likes.
 
 #: Resolution of the tie-breaking score (0.001).
 SOFT_SCALE = 1000
@@ -388,17 +398,41 @@ def coverage_units(goal_counts: np.ndarray) -> int:
     return d
 
 
-def pair_costs(covered, units_per_goal, score, weight: int) -> np.ndarray:
-    """Integer arc costs: minus (weight x covered goals x units per goal + rounded score).
+def coverage_costs(covered, units_per_goal) -> np.ndarray:
+    """Integer arc costs of the coverage stage: minus the coverage units of each pair.
 
     Examples
     --------
-    >>> pair_costs(np.array([1, 2]), np.array([1, 1]), np.array([0.5, 0.1]), 1001).tolist()
-    [-1501, -2102]
+    >>> coverage_costs(np.array([1, 2]), np.array([60, 20])).tolist()
+    [-60, -40]
     """
-    cov = np.asarray(covered, dtype=np.int64) * np.asarray(units_per_goal, dtype=np.int64)
-    soft = np.rint(np.clip(score, 0.0, 1.0) * SOFT_SCALE).astype(np.int64)
-    return -(np.int64(weight) * cov + soft)
+    return -(np.asarray(covered, dtype=np.int64) * np.asarray(units_per_goal, dtype=np.int64))
+
+
+def soft_costs(score) -> np.ndarray:
+    """Integer arc costs of the tie-break stage: minus the score in thousandths.
+
+    Examples
+    --------
+    >>> soft_costs(np.array([0.5, 0.1234])).tolist()
+    [-500, -123]
+    """
+    return -np.rint(np.clip(score, 0.0, 1.0) * SOFT_SCALE).astype(np.int64)
+
+
+def _min_cost_flow(n_nodes, tails, heads, caps, costs, supplies, what):
+    """Flow per arc of an exact min-cost flow (OR-Tools' cost scaling)."""
+    from ortools.graph.python import min_cost_flow
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.asarray(tails, np.int32), np.asarray(heads, np.int32), np.asarray(caps, np.int64), np.asarray(costs, np.int64)
+    )
+    flow.set_nodes_supplies(np.arange(n_nodes, dtype=np.int32), np.asarray(supplies, np.int64))
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise SolverError(f"min-cost flow did not solve (status {status}) on {what}")
+    return flow.flows(np.arange(len(tails), dtype=np.int32))
 
 
 def solve_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value) -> np.ndarray:
@@ -425,8 +459,6 @@ def solve_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value) -> np.ndar
     >>> used.tolist()
     [False, True, True]
     """
-    from ortools.graph.python import min_cost_flow
-
     e_edge = np.asarray(e_edge)
     n_edges = len(e_edge)
     if flow_value == 0 or n_edges == 0:
@@ -434,21 +466,89 @@ def solve_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value) -> np.ndar
     n_mentors = len(capacity)
     source = n_mentees + n_mentors
     sink = source + 1
-    tails = np.concatenate([np.full(n_mentees, source), e_edge, n_mentees + np.arange(n_mentors)]).astype(np.int32)
-    heads = np.concatenate([np.arange(n_mentees), n_mentees + np.asarray(m_edge), np.full(n_mentors, sink)]).astype(np.int32)
-    caps = np.concatenate([np.ones(n_mentees), np.ones(n_edges), np.asarray(capacity)]).astype(np.int64)
+    tails = np.concatenate([np.full(n_mentees, source), e_edge, n_mentees + np.arange(n_mentors)])
+    heads = np.concatenate([np.arange(n_mentees), n_mentees + np.asarray(m_edge), np.full(n_mentors, sink)])
+    caps = np.concatenate([np.ones(n_mentees, np.int64), np.ones(n_edges, np.int64), np.asarray(capacity)])
     costs = np.concatenate([np.zeros(n_mentees, np.int64), np.asarray(cost, np.int64), np.zeros(n_mentors, np.int64)])
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     supplies = np.zeros(sink + 1, np.int64)
     supplies[source], supplies[sink] = flow_value, -flow_value
-    flow.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise SolverError(f"min-cost flow did not solve (status {status}) on {n_edges} candidate pairs")
-    used = flow.flows(np.arange(n_mentees, n_mentees + n_edges, dtype=np.int32)) > 0
+    flows = _min_cost_flow(sink + 1, tails, heads, caps, costs, supplies, f"{n_edges} candidate pairs")
+    used = flows[n_mentees : n_mentees + n_edges] > 0
     if int(used.sum()) != flow_value:
         raise SolverError(f"min-cost flow matched {int(used.sum())} mentees instead of {flow_value}")
+    return used
+
+
+def tie_break_flow(n_mentees, capacity, e_edge, m_edge, cost, dist, flow_value, score_of) -> np.ndarray:
+    """Among the flows of optimal coverage on the candidate graph, one of the best total score.
+
+    ``dist`` are potentials proving a flow of ``flow_value`` with arc costs
+    ``cost`` optimal (from :func:`residual_potentials`).  Arcs of negative
+    reduced cost are in every optimal flow: they are fixed (their flow moves
+    into the node supplies); arcs of positive reduced cost are in none: they
+    are dropped.  A min-cost flow on the tight arcs left, with the costs of
+    :func:`soft_costs`, picks the best score among them.
+
+    Parameters
+    ----------
+    score_of : callable
+        ``score_of(indices)`` returns the scores of those candidate edges; it is
+        only called for the tight ones.
+
+    Returns
+    -------
+    used : ndarray of bool
+        Per candidate edge, whether the chosen flow uses it.
+
+    Examples
+    --------
+    Two mentees, two one-place mentors; both mentors cover mentee 0 equally,
+    only mentor 0 covers mentee 1.  Coverage forces (1, 0) and (0, 1), whatever
+    the scores say:
+
+    >>> e, m, cost = np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), np.array([-60, -60, -60, 0])
+    >>> used = solve_flow(2, np.array([1, 1]), e, m, cost, 2)
+    >>> dist = residual_potentials(2, np.array([1, 1]), e, m, cost, used)
+    >>> tie_break_flow(2, np.array([1, 1]), e, m, cost, dist, 2, lambda k: np.array([0.9, 0.1, 0.1, 0.9])[k]).tolist()
+    [False, True, True, False]
+    """
+    e_edge = np.asarray(e_edge, dtype=np.int64)
+    m_edge = np.asarray(m_edge, dtype=np.int64)
+    n_edges = len(e_edge)
+    if flow_value == 0 or n_edges == 0:
+        return np.zeros(n_edges, dtype=bool)
+    capacity = np.asarray(capacity, dtype=np.int64)
+    n_mentors = len(capacity)
+    source = n_mentees + n_mentors
+    sink = source + 1
+    mentor_node = n_mentees + m_edge
+    rc_pair = np.asarray(cost, np.int64) + dist[e_edge] - dist[mentor_node]
+    rc_source = dist[source] - dist[:n_mentees]
+    rc_sink = dist[n_mentees:source] - dist[sink]
+    supplies = np.zeros(sink + 1, np.int64)
+    supplies[source], supplies[sink] = flow_value, -flow_value
+    # Fixed arcs: their flow is taken out of the tail's supply and given to the head.
+    forced_e = rc_source < 0
+    supplies[source] -= int(forced_e.sum())
+    supplies[:n_mentees] += forced_e
+    forced_m = rc_sink < 0
+    supplies[n_mentees:source] -= np.where(forced_m, capacity, 0)
+    supplies[sink] += int(capacity[forced_m].sum())
+    forced_pair = rc_pair < 0
+    np.subtract.at(supplies, e_edge[forced_pair], 1)
+    np.add.at(supplies, mentor_node[forced_pair], 1)
+    free = np.flatnonzero(rc_pair == 0)
+    free_e = np.flatnonzero(rc_source == 0)
+    free_m = np.flatnonzero(rc_sink == 0)
+    tails = np.concatenate([np.full(len(free_e), source), e_edge[free], n_mentees + free_m])
+    heads = np.concatenate([free_e, mentor_node[free], np.full(len(free_m), sink)])
+    caps = np.concatenate([np.ones(len(free_e) + len(free), np.int64), capacity[free_m]])
+    costs = np.concatenate([np.zeros(len(free_e), np.int64), soft_costs(score_of(free)), np.zeros(len(free_m), np.int64)])
+    flows = _min_cost_flow(sink + 1, tails, heads, caps, costs, supplies, f"{len(free)} tight candidate pairs")
+    used = forced_pair.copy()
+    used[free] = flows[len(free_e) : len(free_e) + len(free)] > 0
+    if int(used.sum()) != flow_value:
+        raise SolverError(f"the tie-break flow matched {int(used.sum())} mentees instead of {flow_value}")
     return used
 
 
@@ -585,13 +685,16 @@ def _feasible_blocks(pop: Population, goals, skills, block: int):
             yield r, cols[start:], covered, senior
 
 
-def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, block: int = 128):
-    """Per mentor with places, the ``per_mentor`` feasible mentees whose goals she covers best.
+def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, block: int = 256):
+    """Per mentor with places, up to ``per_mentor`` feasible mentees whose goals she covers best.
 
-    By share of the mentee's goals covered; ties broken by a fixed hash of the
-    pair.  They make sure that a mentor whose place is contested sees the
-    mentees who need her most (a mentee-side top-k alone can leave her with
-    only mentees who do equally well elsewhere).  Excludes are removed later.
+    By share of the mentee's goals covered, ties broken by a small fixed
+    pseudo-random term (a hash per member, xor-ed).  They make sure that a
+    mentor whose place is contested sees the mentees who need her most (a
+    mentee-side top-k alone can leave her with only mentees who do equally well
+    elsewhere).  One pass: per block of mentees, each mentor keeps the best
+    mentee of the block if she beats the worst of her kept ones.  Excludes are
+    removed later.
 
     Returns
     -------
@@ -599,47 +702,62 @@ def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, b
     """
     n_m = pop.n_mentors
     r = max(1, int(per_mentor))
-    best_val = np.full((n_m, r), -1.0, dtype=np.float32)
+    best_val = np.full((n_m, r), -np.inf, dtype=np.float32)
     best_row = np.full((n_m, r), -1, dtype=np.int64)
     n_goals = goals.sum(axis=1)
     inv = np.where(n_goals > 0, 1.0 / np.maximum(n_goals, 1), 0.0).astype(np.float32)
-    hash_e = (_tie_break(pop.mentees, np.zeros_like(pop.mentees)) % 1024).astype(np.int32)
-    hash_m = (_tie_break(np.zeros_like(pop.mentors), pop.mentors) % 1024).astype(np.int32)
-    for rows, cols, covered, senior in _feasible_blocks(pop, goals, skills, block):
-        # A fixed pseudo-random tie-break below any difference of coverage (a hash per member, xor-ed).
-        noise = (hash_e[rows][:, None] ^ hash_m[cols][None, :]).astype(np.float32)
-        val = covered * inv[rows][:, None]
-        val += noise * np.float32(1e-8)
-        del noise
-        val[~senior] = -1.0
-        k = min(r, len(rows))
-        if len(rows) > k:
-            top = np.argpartition(-val, k - 1, axis=0)[:k]
-            top_val = np.take_along_axis(val, top, axis=0)
-        else:
-            top = np.broadcast_to(np.arange(len(rows))[:, None], val.shape)
-            top_val = val
-        merged_val = np.concatenate([best_val[cols], top_val.T], axis=1)
-        merged_row = np.concatenate([best_row[cols], rows[top].T], axis=1)
-        keep = np.argpartition(-merged_val, r - 1, axis=1)[:, :r]
-        best_val[cols] = np.take_along_axis(merged_val, keep, axis=1)
-        best_row[cols] = np.take_along_axis(merged_row, keep, axis=1)
-    ok = best_val >= 0
+    hash_e = (_tie_break(pop.mentees, np.zeros_like(pop.mentees)) % 1024).astype(np.int16)
+    hash_m = (_tie_break(np.zeros_like(pop.mentors), pop.mentors) % 1024).astype(np.int16)
+    # Coverage shares differ by at least 1 / max_goals**2: the noise stays below.
+    eps = np.float32(0.5 / 1024 / max(float(n_goals.max(initial=1)), 1.0) ** 2)
+    left = (goals * inv[:, None]).astype(np.float32)
+    right = skills
+    mentor_years = pop.years[pop.mentors]
+    for rows, cols in _mentee_groups(pop):
+        cols_years = mentor_years[cols]
+        feats = np.ascontiguousarray(right[:, cols])
+        need = pop.years[pop.mentees[rows]] + pop.min_gap
+        for lo in range(0, len(rows), block):
+            rr, ye = rows[lo : lo + block], need[lo : lo + block]
+            start = int(np.searchsorted(cols_years, ye[0], side="left"))
+            if start >= len(cols):
+                break
+            z = left[rr] @ feats[:, start:]
+            noise = hash_e[rr][:, None] ^ hash_m[cols[start:]][None, :]
+            z += noise * eps
+            del noise
+            mixed = int(np.searchsorted(cols_years, ye[-1], side="left")) - start
+            if mixed > 0:
+                z[:, :mixed][cols_years[None, start : start + mixed] < ye[:, None]] = -np.inf
+            top = z.argmax(axis=0)
+            val = z[top, np.arange(z.shape[1])]
+            c = cols[start:]
+            worst = best_val[c].argmin(axis=1)
+            better = val > best_val[c, worst]
+            c, worst = c[better], worst[better]
+            best_val[c, worst] = val[better]
+            best_row[c, worst] = rr[top[better]]
+    ok = np.isfinite(best_val) & (best_val >= 0)
     m_idx = np.broadcast_to(np.arange(n_m)[:, None], best_row.shape)
     return best_row[ok], m_idx[ok]
 
 
 def price_all_pairs(
-    pop: Population, goals, skills, units_per_goal, dist_e, dist_m, weight, known, *, tolerance=0, per_mentee=None, block=128
+    pop: Population, goals, skills, units_per_goal, dist_e, dist_m, mate, blocked, *, per_mentee, block=256, tier=True
 ):
-    """Feasible pairs, outside ``known``, whose coverage could lower the flow's cost.
+    """Feasible pairs of negative reduced cost in the coverage stage, at most ``per_mentee`` each.
 
-    A pair (mentee e, mentor m) not yet in the candidate graph can raise the
-    total coverage only if its coverage-only cost has a negative reduced cost
-    against the potentials: ``weight * coverage_units(e, m) > dist_e - dist_m + tolerance``.
-    Every feasible pair is checked, in blocks of mentees against the mentors of
-    their group (a float32 matrix product and a filter; the few pairs near the
-    threshold are checked again in exact integers).
+    The reduced cost of a pair (mentee e, mentor m) is ``-units(e, m) + dist_e -
+    dist_m``, where ``units`` is her coverage in units.  Every feasible pair is
+    checked, in blocks of mentees against the mentors of their group sorted by
+    years: one matrix product gives ``units + dist_m`` for the whole block
+    (the mentors' potentials ride along as one more feature), a maximum per
+    row finds the mentees who have such a pair at all, and only their rows are
+    searched.  Values are integers, so float32 is exact while they stay below
+    2**24 (float64 is used otherwise).  Pairs already in the candidate graph
+    are never returned except the used ones (an unused candidate pair has a
+    reduced cost >= 0), so only the mentee's current mentor and the excluded
+    pairs are filtered out.
 
     Parameters
     ----------
@@ -649,53 +767,66 @@ def price_all_pairs(
         Coverage units of one covered goal, per mentee (0 without goals).
     dist_e, dist_m : ndarray of int
         Potentials of the mentee and mentor nodes.
-    known : ndarray of int
-        Sorted keys ``e * n_mentors + m`` of the candidate and excluded pairs.
-    tolerance : int
-        Reduced costs down to ``-tolerance`` are accepted (see ``SOFT_SCALE``).
-    per_mentee : int, optional
+    mate : ndarray of int
+        Per mentee, the index of her mentor in the flow, or -1.
+    blocked : ndarray of int
+        Sorted keys ``e * n_mentors + m`` of the excluded pairs.
+    per_mentee : int
         Keep only this many pairs per mentee, the most negative reduced costs
         first (partial pricing: the next round prices again).
 
     Returns
     -------
     e, m : ndarray of int
-        The pairs that could improve the coverage.
+        The pairs that could raise the coverage.
     """
     n_m = max(pop.n_mentors, 1)
-    value = (units_per_goal * np.float64(weight)).astype(np.float64)  # per covered goal
-    best = value * goals.sum(axis=1)  # full coverage: no pair of hers can be worth more
-    de = dist_e.astype(np.float64) + float(tolerance)
-    dm = dist_m.astype(np.float64)
+    upg = np.asarray(units_per_goal, dtype=np.int64)
+    dist_e = np.asarray(dist_e, dtype=np.int64)
+    dist_m = np.asarray(dist_m, dtype=np.int64)
+    full = upg * np.rint(goals.sum(axis=1)).astype(np.int64)  # her coverage at best
+    top = int(full.max(initial=0)) + int(np.abs(dist_m).max(initial=0)) + int(np.abs(dist_e).max(initial=0))
+    dtype = np.float32 if top < 2**23 else np.float64
+    left = (goals * upg[:, None]).astype(dtype)
+    right = np.vstack([skills, dist_m[None, :]]).astype(dtype)
+    mentor_years = pop.years[pop.mentors]
     out_e, out_m = [], []
-    for r, cols, covered, senior in _feasible_blocks(pop, goals, skills, block):
-        # Only mentors whose potential leaves room for some mentee of the block.
-        room = dm[cols] > (de[r] - best[r]).min()
-        if not room.any():
-            continue
-        cols, covered, senior = cols[room], covered[:, room], senior[:, room]
-        # Exact in float64: every term is an integer below 2**53.
-        gain = covered.astype(np.float64) * value[r][:, None] + dm[cols][None, :] - de[r][:, None]
-        hit = (gain > 0) & senior
-        hr, hc = np.nonzero(hit)
-        if len(hr) == 0:
-            continue
-        e = r[hr]
-        m = cols[hc]
-        g = gain[hr, hc]
-        del gain, hit
-        keep = ~_sorted_contains(known, e.astype(np.int64) * n_m + m)
-        e, m, g = e[keep], m[keep], g[keep]
-        if per_mentee is not None and len(e):
-            # Each mentee is in one block only, so the cap can be applied here,
-            # before the (possibly many) violators of a block pile up.
-            order = np.lexsort((m, -g, e))
+    for rows, cols in _mentee_groups(pop):
+        cols_years = mentor_years[cols]
+        feats = np.ascontiguousarray(right[:, cols])
+        left_of = np.hstack([left[rows], np.ones((len(rows), 1), dtype)])
+        # The best dist_m among the mentors senior enough for each mentee: no pair of
+        # hers can do better than full coverage with it.
+        best_after = np.maximum.accumulate(dist_m[cols][::-1])[::-1]
+        need = pop.years[pop.mentees[rows]] + pop.min_gap
+        first = np.searchsorted(cols_years, need, side="left")
+        has = first < len(cols)
+        bound = np.where(has, full[rows] + best_after[np.minimum(first, len(cols) - 1)], np.iinfo(np.int64).min)
+        live = np.flatnonzero(bound > dist_e[rows])
+        for lo in range(0, len(live), block):
+            at = live[lo : lo + block]
+            r, start, ye = rows[at], int(first[at].min()), need[at]
+            z = left_of[at] @ feats[:, start:]
+            # Mentors too junior for some rows of the block: the first columns only.
+            mixed = int(np.searchsorted(cols_years, ye.max(), side="left")) - start
+            if mixed > 0:
+                z[:, :mixed][cols_years[None, start : start + mixed] < ye[:, None]] = -np.inf
+            de = dist_e[r].astype(dtype)
+            bad = np.flatnonzero(z.max(axis=1) > de)
+            if len(bad) == 0:
+                continue
+            zb = z[bad]
+            hr, hc = np.nonzero(zb >= (zb.max(axis=1) if tier else de[bad] + 1)[:, None])
+            gain = zb[hr, hc]
+            e = r[bad][hr]
+            m = cols[start + hc]
+            keep = (mate[e] != m) & ~_sorted_contains(blocked, e.astype(np.int64) * n_m + m)
+            e, m, gain = e[keep], m[keep], gain[keep]
+            order = np.lexsort((_tie_break(e, m), -gain, e))
             e, m = e[order], m[order]
-            first = np.searchsorted(e, e, side="left")
-            keep = np.arange(len(e)) - first < per_mentee
-            e, m = e[keep], m[keep]
-        out_e.append(e)
-        out_m.append(m)
+            keep = np.arange(len(e)) - np.searchsorted(e, e, side="left") < per_mentee
+            out_e.append(e[keep])
+            out_m.append(m[keep])
     if not out_e:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
     return np.concatenate(out_e), np.concatenate(out_m)

@@ -273,8 +273,8 @@ def _config_problems(config: MatchConfig) -> list[str]:
             problems.append("seniority_cap must be >= 1")
         if config.top_k < 1:
             problems.append("top_k must be >= 1")
-        if config.mentor_side_k < 1:
-            problems.append("mentor_side_k must be >= 1")
+        if config.mentor_side_k < 0:
+            problems.append("mentor_side_k must be >= 0")
         if config.pricing_rounds < 1:
             problems.append("pricing_rounds must be >= 1")
         if config.bio_word_prefix < 1:

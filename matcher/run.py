@@ -9,15 +9,17 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .assign import (
-    SOFT_SCALE,
     Population,
+    _sorted_contains,
+    _tie_break,
     class_max_matching,
+    coverage_costs,
     coverage_units,
     mentor_side_candidates,
-    pair_costs,
     price_all_pairs,
     residual_potentials,
     solve_flow,
+    tie_break_flow,
     top_candidates,
 )
 from .features import CompatibilityScorer, reasons_for
@@ -29,6 +31,11 @@ __all__ = ["match", "explain_pair", "score_pair", "UNMATCHED_REASONS", "RETIRED_
 UNMATCHED_REASONS = ("no_compatible_mentor", "excluded_or_declined", "compatible_mentors_full", "places_used_for_others")
 #: Codes of earlier versions, still found in stored runs.
 RETIRED_UNMATCHED_REASONS = ("no_language_partner", "no_senior_mentor", "all_excluded", "mentors_full")
+
+
+#: Candidates per mentee that the coverage stage starts from (the best by coverage,
+#: then by the bio-free score); pricing adds whatever else the coverage needs.
+CORE_K = 4
 
 
 def _population(members: Sequence[Member], scorer, config: MatchConfig) -> Population:
@@ -223,8 +230,9 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     """The lexicographic optimum: most mentees, then most goal coverage, then best score.
 
     Candidates by coverage first, plus the proven maximum matching; then
-    rounds of solve, price every feasible pair against the potentials, add
-    the pairs that could raise the coverage, until none can (certified).
+    rounds of solve (coverage only), price every feasible pair against the
+    potentials, add the pairs that could raise the coverage, until none can
+    (certified); then the tie-break flow on the tight candidate pairs.
     """
     n_m = max(pop.n_mentors, 1)
     flow_value = int((mate >= 0).sum())
@@ -235,38 +243,48 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     goal_counts = np.rint(scorer.goal_counts_[pop.mentees]).astype(np.int64)
     units = coverage_units(goal_counts)
     units_per_goal = np.where(goal_counts > 0, np.rint(units / np.maximum(goal_counts, 1)), 0).astype(np.int64)
-    weight = 2 * flow_value * SOFT_SCALE + 1
     lead = 2.0 * max(int(goal_counts.max(initial=1)), 1) + 2.0
 
     say(f"selecting up to {config.top_k} candidates per mentee, by goal coverage first...")
-    ce, cm = top_candidates(pop, scorer, config.top_k, lead=lead)
+    ce, cm, cv = top_candidates(pop, scorer, config.top_k, lead=lead)
+    order = np.lexsort((_tie_break(ce, cm), -cv, ce))
+    ce, cm = ce[order].astype(np.int64), cm[order].astype(np.int64)
+    del cv, order
+    # The coverage stage starts from the CORE_K best of each mentee; the others
+    # only widen the tie-break (see below).
+    core = np.arange(len(ce)) - np.searchsorted(ce, ce, side="left") < CORE_K
+    soft_keys = np.sort(ce * n_m + cm)
     goals = scorer.goals_[pop.mentees].toarray().astype(np.float32)
     skills = scorer.skills_[pop.mentors].T.toarray().astype(np.float32)
-    se, sm = mentor_side_candidates(pop, goals, skills, config.mentor_side_k)
+    parts = [ce[core] * n_m + cm[core]]
+    del ce, cm, core
+    if config.mentor_side_k:
+        se, sm = mentor_side_candidates(pop, goals, skills, config.mentor_side_k)
+        parts.append(se * n_m + sm)
     has = np.flatnonzero(mate >= 0)
-    keys = np.unique(np.concatenate([ce.astype(np.int64) * n_m + cm, se * n_m + sm, has.astype(np.int64) * n_m + mate[has]]))
+    keys = np.unique(np.concatenate([*parts, has.astype(np.int64) * n_m + mate[has]]))
+    del parts
     blocked = _blocked_keys(pop)
-    keys = keys[~np.isin(keys, blocked)]
+    keys = keys[~_sorted_contains(blocked, keys)]
     lap("candidates")
 
     all_e = np.zeros(0, np.int64)
     all_m = np.zeros(0, np.int64)
     all_cost = np.zeros(0, np.int64)
     new_e, new_m = keys // n_m, keys % n_m
+    del keys
     for rnd in range(1, config.pricing_rounds + 1):
-        say(f"round {rnd}: scoring {len(new_e)} pairs and solving on {len(all_e) + len(new_e)}...")
-        mentor_pos, mentee_pos = pop.mentors[new_m], pop.mentees[new_e]
-        covered = scorer.covered_goals(mentor_pos, mentee_pos)
-        score = scorer.score_pairs(mentor_pos, mentee_pos)
+        say(f"round {rnd}: solving the coverage on {len(all_e) + len(new_e)} pairs...")
+        covered = scorer.covered_goals(pop.mentors[new_m], pop.mentees[new_e])
         all_e = np.concatenate([all_e, new_e])
         all_m = np.concatenate([all_m, new_m])
-        all_cost = np.concatenate([all_cost, pair_costs(covered, units_per_goal[new_e], score, weight)])
-        del covered, score, mentor_pos, mentee_pos
-        lap(f"scoring_{rnd}")
+        all_cost = np.concatenate([all_cost, coverage_costs(covered, units_per_goal[new_e])])
+        del covered
         used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
         lap(f"solve_{rnd}")
         dist = residual_potentials(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used)
-        known = np.union1d(all_e * n_m + all_m, blocked)
+        current = np.full(pop.n_mentees, -1, dtype=np.int64)
+        current[all_e[used]] = all_m[used]
         say(f"round {rnd}: pricing every feasible pair against the potentials...")
         new_e, new_m = price_all_pairs(
             pop,
@@ -275,12 +293,10 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
             units_per_goal,
             dist[: pop.n_mentees],
             dist[pop.n_mentees : pop.n_mentees + pop.n_mentors],
-            weight,
-            known,
-            tolerance=SOFT_SCALE,
+            current,
+            blocked,
             per_mentee=config.top_k,
         )
-        del known
         lap(f"pricing_{rnd}")
         info["pricing_rounds"] = rnd
         if len(new_e) == 0:
@@ -289,6 +305,26 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         info["pairs_added_by_pricing"] += int(len(new_e))
         new_e, new_m = new_e.astype(np.int64), new_m.astype(np.int64)
     info["candidate_pairs"] = int(len(all_e))
+    del goals, skills
+    if info["coverage_certified"]:
+        # Every feasible pair outside the graph now has a reduced cost >= 0, so the
+        # candidates kept for the tie-break can join: the tight ones are as good
+        # for the coverage as the graph's own.
+        say("breaking ties among the assignments of optimal coverage...")
+        extra = soft_keys[~_sorted_contains(np.sort(all_e * n_m + all_m), soft_keys)]
+        extra_e, extra_m = extra // n_m, extra % n_m
+        covered = scorer.covered_goals(pop.mentors[extra_m], pop.mentees[extra_e])
+        all_e = np.concatenate([all_e, extra_e])
+        all_m = np.concatenate([all_m, extra_m])
+        all_cost = np.concatenate([all_cost, coverage_costs(covered, units_per_goal[extra_e])])
+        del extra, extra_e, extra_m, covered, soft_keys
+
+        def score_of(k):
+            return scorer.score_pairs(pop.mentors[all_m[k]], pop.mentees[all_e[k]])
+
+        used = tie_break_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, dist, flow_value, score_of)
+        info["tie_break_pairs"] = int(np.count_nonzero(all_cost + dist[all_e] - dist[pop.n_mentees + all_m] == 0))
+        lap("tie_break")
     order = np.argsort(all_e[used], kind="stable")
     return all_e[used][order], all_m[used][order], info
 
