@@ -141,3 +141,28 @@ def test_layout_shows_unread_messages_and_notifications_from_one_query(client, a
     assert 'data-nav="notifications"' in html and '<span class="badge">1<' in html
     counting = [s for s in seen if "FROM notification" in s or "FROM message" in s]
     assert len(counting) == 1, counting
+
+
+def test_the_conversation_list_queries_do_not_grow_with_her_conversations(client, auth, db):
+    me = make_member(db, email="aigul@example.org", display_name="Aigul", country="KZ")
+
+    def talk_with(n: int) -> None:
+        other = make_member(db, email=f"colleague{n}@example.org", display_name=f"Colleague {n}", country="UZ")
+        conv = Conversation(kind="direct", state="open", direct_key=f"{me.id}:{other.id}", started_by_id=other.id)
+        conv.participants = [ConversationParticipant(member_id=me.id), ConversationParticipant(member_id=other.id)]
+        db.session.add(conv)
+        db.session.commit()
+
+    talk_with(1)
+    auth.login("aigul@example.org")
+    client.get("/messages/")
+    with statements(db) as one:
+        client.get("/messages/")
+    for n in range(2, 7):
+        talk_with(n)
+    client.get("/messages/")
+    with statements(db) as six:
+        page = client.get("/messages/")
+    html = page.get_data(as_text=True)
+    assert all(f"Colleague {n}" in html for n in range(1, 7))
+    assert len(six) == len(one), six

@@ -15,7 +15,7 @@ from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import policy
@@ -103,6 +103,8 @@ def conversations_of(member: Member) -> list[dict]:
         .join(ConversationParticipant)
         .where(ConversationParticipant.member_id == member.id, ConversationParticipant.ignored.is_(False))
         .order_by(func.coalesce(Conversation.last_message_at, Conversation.created_at).desc(), Conversation.id.desc())
+        # Each row names the other member: her participants and their members in one more query, not one per row.
+        .options(selectinload(Conversation.participants).joinedload(ConversationParticipant.member))
     ).all()
     unread = unread_by_conversation(member)
     return [{"conversation": c, "other": other_member(c, member), "unread": unread.get(c.id, 0)} for c in rows]
