@@ -84,6 +84,108 @@ def _classes(pop: Population, who: np.ndarray):
     return inverse.ravel(), who[first]
 
 
+def _ladder_flow(pop: Population, e_rep, e_count, m_rep, m_places):
+    """Maximum flow from mentee classes to mentor classes, as (e class, m class, units).
+
+    Mentor classes are grouped by (country, language set); each group has a
+    ladder of nodes, one per years of service present, joined upwards with
+    unbounded arcs, and each rung feeds the group's classes of those years.  A
+    mentee class enters a group's ladder at the first rung senior enough for
+    her, so she reaches exactly the group's mentors she may have, through one
+    arc per group instead of one per mentor class (millions fewer arcs).  A
+    mentee in an exclude (a class of her own) enters no ladder of a group
+    holding a mentor she excludes: she gets one arc per allowed class of it.
+    The flow on the ladders is split back into class pairs per group: the
+    k-th unit to enter a ladder leaves it as the k-th unit to leave (units only
+    climb, so it leaves at a rung as senior as needed).
+    """
+    ne, nm = len(e_rep), len(m_rep)
+    packed = np.packbits(pop.languages[m_rep], axis=1).astype(np.int64)
+    g_keys = np.column_stack([pop.country[m_rep], packed])
+    g_uniq, m_group = np.unique(g_keys, axis=0, return_inverse=True)
+    m_group = m_group.ravel()
+    n_groups = len(g_uniq)
+    m_years = pop.years[m_rep]
+    # Rungs: distinct (group, years), in that order.
+    rung_keys = m_group.astype(np.int64) * 1000 + m_years
+    rungs, m_rung = np.unique(rung_keys, return_inverse=True)
+    m_rung = m_rung.ravel()
+    rung_group = rungs // 1000
+    nr = len(rungs)
+    group_start = np.searchsorted(rung_group, np.arange(n_groups + 1))
+
+    group_rep = m_rep[np.unique(m_group, return_index=True)[1]]
+    lang_e = pop.languages[e_rep].astype(np.float32)
+    ok = (pop.country[e_rep][:, None] != pop.country[group_rep][None, :]) & (
+        (lang_e @ pop.languages[group_rep].astype(np.float32).T) > 0
+    )
+    need = pop.years[e_rep] + pop.min_gap
+    ci, gi = np.nonzero(ok)
+    # The first rung senior enough (years are at most 80: a key never spills into the next group).
+    entry = np.searchsorted(rungs, gi.astype(np.int64) * 1000 + np.minimum(need[ci], 999), side="left")
+    fits = entry < group_start[gi + 1]
+    ci, gi, entry = ci[fits], gi[fits], entry[fits]
+
+    direct_e, direct_m = [], []
+    if pop.blocked:
+        m_of = {int(p): j for j, p in enumerate(m_rep.tolist()) if p in pop.blocked}
+        drop = np.zeros(len(ci), dtype=bool)
+        for k in np.flatnonzero(np.isin(e_rep[ci], np.fromiter(pop.blocked, dtype=np.intp))).tolist():
+            i, g = int(ci[k]), int(gi[k])
+            barred = {m_of[q] for q in pop.blocked[int(e_rep[i])] if q in m_of and m_group[m_of[q]] == g}
+            if not barred:
+                continue
+            drop[k] = True
+            for j in np.flatnonzero((m_group == g) & (m_years >= need[i])).tolist():
+                if j not in barred:
+                    direct_e.append(i)
+                    direct_m.append(j)
+        ci, gi, entry = ci[~drop], gi[~drop], entry[~drop]
+    direct_e = np.array(direct_e, dtype=np.int64)
+    direct_m = np.array(direct_m, dtype=np.int64)
+
+    # Nodes: source, mentee classes, rungs, mentor classes, sink.
+    src, base_r, base_m = 0, 1 + ne, 1 + ne + nr
+    sink = base_m + nm
+    big = int(min(e_count.sum(), np.iinfo(np.int32).max))
+    up = np.flatnonzero(rung_group[:-1] == rung_group[1:])
+    tails = np.concatenate(
+        [np.zeros(ne, np.int64), 1 + ci, 1 + direct_e, base_r + up, base_r + m_rung, base_m + np.arange(nm)]
+    )
+    heads = np.concatenate(
+        [1 + np.arange(ne), base_r + entry, base_m + direct_m, base_r + up + 1, base_m + np.arange(nm), np.full(nm, sink)]
+    )
+    caps = np.concatenate(
+        [e_count, e_count[ci], np.ones(len(direct_e), np.int64), np.full(len(up), big), m_places, m_places]
+    )
+    graph = sp.csr_matrix((np.minimum(caps, big).astype(np.int32), (tails, heads)), shape=(sink + 1, sink + 1))
+    flow = maximum_flow(graph, src, sink).flow.tocoo()
+    pos = flow.data > 0
+    fr, fc, fv = flow.row[pos].astype(np.int64), flow.col[pos].astype(np.int64), flow.data[pos].astype(np.int64)
+
+    def arcs(t_lo, t_hi, h_lo, h_hi):
+        sel = (fr >= t_lo) & (fr < t_hi) & (fc >= h_lo) & (fc < h_hi)
+        return fr[sel] - t_lo, fc[sel] - h_lo, fv[sel]
+
+    de, dm, _ = arcs(1, 1 + ne, base_m, sink)  # excluded mentees' own arcs
+    ee, er, ev = arcs(1, 1 + ne, base_r, base_m)  # entering a ladder
+    xr, xm, xv = arcs(base_r, base_m, base_m, sink)  # leaving it
+    # Per group, the k-th unit in leaves as the k-th unit out (both by rung).
+    o_in = np.lexsort((ee, er))
+    o_out = np.lexsort((xm, xr))
+    unit_e = np.repeat(ee[o_in], ev[o_in])
+    unit_m = np.repeat(xm[o_out], xv[o_out])
+    unit_gi = np.repeat(rung_group[er[o_in]], ev[o_in])
+    unit_go = np.repeat(rung_group[xr[o_out]], xv[o_out])
+    if len(unit_e) != len(unit_m) or not np.array_equal(unit_gi, unit_go):
+        raise SolverError("the ladder flow does not balance")
+    # A direct arc has capacity 1: its flow is one unit.
+    keys, counts = np.unique(
+        np.column_stack([np.concatenate([unit_e, de]), np.concatenate([unit_m, dm])]), axis=0, return_counts=True
+    )
+    return keys[:, 0], keys[:, 1], counts.astype(np.int64)
+
+
 def class_max_matching(pop: Population):
     """A maximum matching of the full feasible graph, via max-flow on classes.
 
@@ -102,45 +204,9 @@ def class_max_matching(pop: Population):
     e_count = np.bincount(e_cls, minlength=ne)
     m_places = np.bincount(m_cls, weights=pop.capacity, minlength=nm).astype(np.int64)
 
-    lang_e = pop.languages[e_rep].astype(np.float32)
-    lang_m = pop.languages[m_rep].astype(np.float32)
-    rows, cols = [], []
-    step = max(1, 2_000_000 // max(nm, 1))
-    for lo in range(0, ne, step):
-        rep = e_rep[lo : lo + step]
-        ok = pop.country[rep][:, None] != pop.country[m_rep][None, :]
-        ok &= (lang_e[lo : lo + step] @ lang_m.T) > 0
-        ok &= pop.years[m_rep][None, :] >= pop.years[rep][:, None] + pop.min_gap
-        r, c = np.nonzero(ok)
-        rows.append(r + lo)
-        cols.append(c)
-    rows = np.concatenate(rows)
-    cols = np.concatenate(cols)
-    if pop.blocked:
-        # Members involved in excludes are classes of their own: drop those edges.
-        e_single = {int(p): i for i, p in enumerate(e_rep.tolist()) if p in pop.blocked}
-        m_single = {int(p): j for j, p in enumerate(m_rep.tolist()) if p in pop.blocked}
-        bad = set()
-        for p, i in e_single.items():
-            for q in pop.blocked[p]:
-                j = m_single.get(q)
-                if j is not None:
-                    bad.add(i * nm + j)
-        if bad:
-            keep = ~np.isin(rows.astype(np.int64) * nm + cols, np.fromiter(bad, dtype=np.int64))
-            rows, cols = rows[keep], cols[keep]
-    if len(rows) == 0:
+    f_e, f_m, f_v = _ladder_flow(pop, e_rep, e_count, m_rep, m_places)
+    if len(f_e) == 0:
         return mate
-
-    src, sink = 0, ne + nm + 1
-    big = int(min(e_count.sum(), np.iinfo(np.int32).max))
-    g_rows = np.concatenate([np.zeros(ne, np.int64), 1 + rows, 1 + ne + np.arange(nm)])
-    g_cols = np.concatenate([1 + np.arange(ne), 1 + ne + cols, np.full(nm, sink)])
-    g_cap = np.concatenate([e_count, np.minimum(e_count[rows], m_places[cols]), np.minimum(m_places, big)]).astype(np.int32)
-    graph = sp.csr_matrix((g_cap, (g_rows, g_cols)), shape=(sink + 1, sink + 1))
-    flow = maximum_flow(graph, src, sink).flow.tocoo()
-    sel = (flow.data > 0) & (flow.row >= 1) & (flow.row <= ne) & (flow.col > ne) & (flow.col < sink)
-    f_e, f_m, f_v = flow.row[sel] - 1, flow.col[sel] - 1 - ne, flow.data[sel]
     order = np.lexsort((f_m, f_e))
 
     # Realise the class flow as member pairs: members of a class are interchangeable.
@@ -655,6 +721,12 @@ def _mentee_groups(pop: Population):
         yield rows, cols
 
 
+def _ranges(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """The concatenated ranges ``[starts[i], stops[i])``."""
+    counts = stops - starts
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+
+
 def _sorted_contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``keys`` is in ``sorted_keys`` (binary search, no hashing)."""
     if len(sorted_keys) == 0:
@@ -743,7 +815,7 @@ def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, b
 
 
 def price_all_pairs(
-    pop: Population, goals, skills, units_per_goal, dist_e, dist_m, mate, blocked, *, per_mentee, block=256, tier=True
+    pop: Population, goals, skills, units_per_goal, dist_e, dist_m, mate, blocked, *, per_mentee, window=0, block=256
 ):
     """Feasible pairs of negative reduced cost in the coverage stage, at most ``per_mentee`` each.
 
@@ -774,6 +846,10 @@ def price_all_pairs(
     per_mentee : int
         Keep only this many pairs per mentee, the most negative reduced costs
         first (partial pricing: the next round prices again).
+    window : int
+        Only pairs within ``window`` of her most negative reduced cost are
+        looked at (a full search of every negative pair of a mentee costs much
+        more than the rounds it saves).
 
     Returns
     -------
@@ -790,9 +866,12 @@ def price_all_pairs(
     left = (goals * upg[:, None]).astype(dtype)
     right = np.vstack([skills, dist_m[None, :]]).astype(dtype)
     mentor_years = pop.years[pop.mentors]
+    blocked_e, blocked_m = blocked // n_m, blocked % n_m
+    col_pos = np.full(n_m, -1, dtype=np.int64)
     out_e, out_m = [], []
     for rows, cols in _mentee_groups(pop):
         cols_years = mentor_years[cols]
+        col_pos[cols] = np.arange(len(cols))
         feats = np.ascontiguousarray(right[:, cols])
         left_of = np.hstack([left[rows], np.ones((len(rows), 1), dtype)])
         # The best dist_m among the mentors senior enough for each mentee: no pair of
@@ -811,12 +890,22 @@ def price_all_pairs(
             mixed = int(np.searchsorted(cols_years, ye.max(), side="left")) - start
             if mixed > 0:
                 z[:, :mixed][cols_years[None, start : start + mixed] < ye[:, None]] = -np.inf
+            # Her current mentor and the excluded pairs are masked before the row
+            # maxima: a row whose best pair is one of them may still have others.
+            lo_b, hi_b = np.searchsorted(blocked_e, r, "left"), np.searchsorted(blocked_e, r, "right")
+            at_e = np.repeat(np.arange(len(r)), hi_b - lo_b)
+            at_m = blocked_m[_ranges(lo_b, hi_b)]
+            mask_r = np.concatenate([np.arange(len(r)), at_e])
+            mask_c = col_pos[np.concatenate([np.where(mate[r] >= 0, mate[r], 0), at_m])] - start
+            mask_c[: len(r)][mate[r] < 0] = -1
+            hit = mask_c >= 0
+            z[mask_r[hit], mask_c[hit]] = -np.inf
             de = dist_e[r].astype(dtype)
             bad = np.flatnonzero(z.max(axis=1) > de)
             if len(bad) == 0:
                 continue
             zb = z[bad]
-            hr, hc = np.nonzero(zb >= (zb.max(axis=1) if tier else de[bad] + 1)[:, None])
+            hr, hc = np.nonzero(zb >= np.maximum(zb.max(axis=1) - window, de[bad] + 1)[:, None])
             gain = zb[hr, hc]
             e = r[bad][hr]
             m = cols[start + hc]
@@ -827,6 +916,7 @@ def price_all_pairs(
             keep = np.arange(len(e)) - np.searchsorted(e, e, side="left") < per_mentee
             out_e.append(e[keep])
             out_m.append(m[keep])
+        col_pos[cols] = -1
     if not out_e:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
     return np.concatenate(out_e), np.concatenate(out_m)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .assign import (
     Population,
@@ -361,7 +362,13 @@ def match(
     >>> [(p.mentor, p.mentee) for p in result.pairs], result.summary["max_matchable"]
     ([('a', 'b')], 1)
     """
-    config = config or MatchConfig()
+    # The matrix products are thin (a few dozen features) and memory-bound: BLAS
+    # threads only spin (on 2 shared cores one thread was faster in wall time too).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _match(members, config or MatchConfig(), progress)
+
+
+def _match(members, config: MatchConfig, progress) -> MatchResult:
     say = progress or (lambda msg: None)
     timings: dict = {}
     cpu: dict[str, float] = {}

@@ -219,3 +219,19 @@ def test_goal_coverage_equals_the_exact_optimum_on_every_feasible_pair(top_k):
     by_id = {m.id: m for m in members}
     assert len(result.pairs) == count
     assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
+
+
+def test_many_excludes_keep_the_maximum_and_the_certified_coverage_exact():
+    # A third of the members exclude someone: the maximum goes through mentees who
+    # must not reach every mentor of a group, and a mentee's best-looking pair may
+    # be her current mentor or an excluded one while others still raise the coverage.
+    rows = random_population(590, seed=29, p_mentor=0.29, p_exclude=0.3)
+    members = parse_members([json.dumps(r) for r in rows])
+    config = MatchConfig(top_k=1, min_gap=1)
+    count, coverage = exact_coverage_optimum(members, config)
+    result = match(members, config)
+    by_id = {m.id: m for m in members}
+    assert result.summary["max_matchable"] == independent_maximum(members, config) == count
+    assert len(result.pairs) == count
+    assert result.summary["assignment"]["coverage_certified"]
+    assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
