@@ -36,7 +36,7 @@ RETIRED_UNMATCHED_REASONS = ("no_language_partner", "no_senior_mentor", "all_exc
 
 #: Candidates per mentee that the coverage stage starts from (the best by coverage,
 #: then by the bio-free score); pricing adds whatever else the coverage needs.
-CORE_K = 4
+CORE_K = 10
 
 
 def _population(members: Sequence[Member], scorer, config: MatchConfig) -> Population:

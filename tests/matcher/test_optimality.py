@@ -235,3 +235,14 @@ def test_many_excludes_keep_the_maximum_and_the_certified_coverage_exact():
     assert len(result.pairs) == count
     assert result.summary["assignment"]["coverage_certified"]
     assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
+
+
+def test_without_mentor_side_candidates_the_coverage_is_still_the_exact_optimum():
+    rows = random_population(600, seed=8)
+    members = parse_members([json.dumps(r) for r in rows])
+    config = MatchConfig(top_k=2, mentor_side_k=0)
+    count, coverage = exact_coverage_optimum(members, config)
+    result = match(members, config)
+    by_id = {m.id: m for m in members}
+    assert len(result.pairs) == count and result.summary["assignment"]["coverage_certified"]
+    assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
