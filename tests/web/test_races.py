@@ -232,3 +232,21 @@ def test_concurrent_manual_pairs_give_a_one_place_mentor_one_mentee(app, db):
     assert set(results) - {"ok"} == {"The mentor has no free place left."}
     assert _count(db, Mentorship, Mentorship.mentor_id == mentor.id) == 1
     assert _count(db, AuditLog, AuditLog.action == "pair.manual") == 1
+
+
+def test_two_coordinators_approving_one_applicant_at_once_approve_her_once(app, db):
+    from web.coordinator.members import approve
+    from web.models import AuditLog, MemberStatus
+
+    applicant = make_member(db, country="KG", status=MemberStatus.PENDING)
+    first, second = make_coordinator(db), make_coordinator(db)
+    applicant_id, first_id, second_id = applicant.id, first.id, second.id  # read here, not in the threads
+
+    def act(coordinator_id):
+        approve(_db.session.get(Member, applicant_id), _db.session.get(Member, coordinator_id))
+
+    results = race(app, (lambda: first_id, act), (lambda: second_id, act))
+
+    assert sorted(results) == ["This member's status has changed meanwhile; nothing was done.", "ok"]
+    approvals = _count(db, AuditLog, AuditLog.action == "member.approve", AuditLog.target_id == str(applicant_id))
+    assert approvals == 1

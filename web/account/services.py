@@ -28,6 +28,7 @@ from .. import policy
 from ..audit import record
 from ..auth.passwords import verify_password
 from ..extensions import db
+from ..matches.rules import lock_members
 from ..models import (
     CheckIn,
     ConversationParticipant,
@@ -227,6 +228,8 @@ def delete_account_for(coordinator: Member, member: Member, note: str, now: date
 
 
 def _delete(member: Member, *, requested_by: Member, now: datetime, note: str) -> dict[str, int]:
+    lock_members([member.id])  # a second click, or a coordinator's action at the same moment, waits
+    db.session.refresh(member)
     if member.deleted_at is not None:
         raise ValidationFailed([(None, _l("This account is already deleted."))])
     closed = _close_mentorships(member, requested_by, now)

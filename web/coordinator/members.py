@@ -16,6 +16,7 @@ from .. import policy
 from ..audit import record
 from ..extensions import db
 from ..mail import queue_email
+from ..matches.rules import lock_members
 from ..models import Member, MemberStatus, utcnow
 from ..policy import scoped_members
 from ..validation import ValidationFailed
@@ -36,6 +37,9 @@ def pending_applications(coordinator: Member) -> list[Member]:
 def _transition(
     member: Member, coordinator: Member, allowed_from: tuple[str, ...], to: str, note: str, action: str
 ) -> Member:
+    # Two coordinators at once (or a deletion beside an approval): the second sees the first's result.
+    lock_members([member.id])
+    db.session.refresh(member)
     if member.deleted_at is not None:  # erased on her request: nobody brings the account back
         raise ValidationFailed([(None, _l("This account was deleted on the member's request; it cannot be reactivated."))])
     if member.status not in allowed_from:
