@@ -195,3 +195,32 @@ def test_audit_entries_cannot_be_changed_or_deleted(db, regional):
 def test_no_console_route_changes_the_audit_log(app):
     rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("coordinator.audit")]
     assert [sorted(r.methods - {"HEAD", "OPTIONS"}) for r in rules] == [["GET"]]
+
+
+def test_manual_pair_gets_the_score_and_reasons_a_run_gives_the_same_pair(client, auth, db, app, regional):
+    """The score and bio overlap are learnt on the matching pool, as in a run, not on the two alone."""
+    import matcher
+    from web.runs.running import run_matching
+
+    bios = [
+        "Border control training for young officers, document checks, risk profiling at crossings.",
+        "Cyber crime investigations, digital evidence, online fraud and training of investigators.",
+        "Community policing in rural districts, trust building with families and schools.",
+    ]
+    mentor = make_mentor(db, country="KZ", capacity=1, skills=("leadership", "public_speaking"), bio=bios[0] + " " + bios[1])
+    mentee = make_member(db, country="KG", goals=("public_speaking",), years_of_service=3, bio=bios[0])
+    for i, bio in enumerate(bios * 3):  # a pool whose words weigh otherwise than in the pair alone
+        make_member(db, country="KG" if i % 2 else "TJ", languages=("tg",), bio=bio)  # mentees no mentor speaks to
+    run = run_matching(db.session, now=NOW, started_by="test")
+    assert run.status == "draft", run.error
+    (in_run,) = run.pairs
+    assert (in_run.mentor_id, in_run.mentee_id) == (mentor.id, mentee.id)
+
+    response = auth.post(f"{ACTIONS}/pair", {"mentor": str(mentor.id), "mentee": str(mentee.id)}, token_from=ACTIONS)  # noqa: S106
+    assert response.status_code == 302
+    db.session.expire_all()
+    manual = db.session.query(Mentorship).one()
+    assert manual.score == pytest.approx(in_run.score, abs=1e-4)
+    assert manual.reasons == in_run.reasons
+    alone = matcher.explain_pair(rules.to_matcher(mentor), rules.to_matcher(mentee), rules.match_config())
+    assert [dict(r) for r in alone] != in_run.reasons  # the two alone would have overlapped otherwise

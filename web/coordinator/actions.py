@@ -49,7 +49,7 @@ def create_pair(
         raise ValidationFailed([("reason", _l("Give the reason for breaking the rule."))])
     if len(reason) > 2000:
         raise ValidationFailed([("reason", _l("Use at most %(n)d characters.", n=2000))])
-    score, reasons = _explain(mentor, mentee)
+    score, reasons = _explain(mentor, mentee, now)
     m = proposals.propose(
         mentor,
         mentee,
@@ -66,16 +66,22 @@ def create_pair(
     return m
 
 
-def _explain(mentor: Member, mentee: Member) -> tuple[float | None, list[dict]]:
-    """The matcher's score and reasons for a hand-made pair, where it can give them."""
+def _explain(mentor: Member, mentee: Member, now: datetime) -> tuple[float | None, list[dict]]:
+    """The matcher's score and reasons for a hand-made pair, where it can give them: learnt
+    on today's matching pool (the pool a run would read), so a hand-made pair gets the score
+    and bio similarity a run would give it, not ones learnt from the two members alone."""
     try:
         import matcher
 
+        from ..runs.pool import collect_members
+
         config = rules.match_config()
         a, b = rules.to_matcher(mentor), rules.to_matcher(mentee)
-        return float(matcher.score_pair(a, b, config)), [dict(r) for r in matcher.explain_pair(a, b, config)]
+        population = collect_members(db.session, now)
+        score = matcher.score_pair(a, b, config, population=population)
+        return float(score), [dict(r) for r in matcher.explain_pair(a, b, config, population=population)]
     except Exception:  # noqa: BLE001 - a missing explanation must not stop a manual pair
-        log.warning("no matcher explanation for manual pair %s-%s", mentor.id, mentee.id)
+        log.warning("no matcher explanation for manual pair %s-%s", mentor.id, mentee.id, exc_info=True)
         return None, []
 
 
