@@ -183,6 +183,16 @@ def sees_private(viewer: Member | None, member: Member, field: str) -> bool:
     return bool(getattr(member, f"show_{field}"))
 
 
+def profile_view_class(viewer: Member | None) -> tuple:
+    """Viewers who see the same fields of every member but themselves (``sees_private``):
+    members, and coordinators before their second factor, alike; an acting coordinator with
+    the others of her scope. A page of profiles made for one viewer may be shown to another
+    of the same class when neither of them is on it (each sees all of her own fields)."""
+    if acting_coordinator(viewer):
+        return ("coordinator", viewer.coordinator_scope)
+    return ("member",)
+
+
 def visible_profile(member: Member, viewer: Member | None) -> dict:
     """What ``viewer`` may see of ``member``: name, country, agency kind, languages, topics
     and role always; the private fields as ``sees_private`` allows (None when hidden)."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import page_cache, policy
 from ..collation import name_order
 from ..extensions import db
 from ..models import Member, MemberLanguage, MemberStatus, MemberTopic, Mentorship, MentorshipState
@@ -65,3 +68,26 @@ def search(query: DirectoryQuery, viewer: Member, per_page: int = 20):
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def results_html(query: DirectoryQuery, viewer: Member, per_page: int = 20) -> Markup:
+    """The directory page's content (filters, count, cards, pager) for ``viewer``.
+
+    Rendered once per process for each query, language and class of viewer
+    (``policy.profile_view_class``) and reused until the database's ``directory`` version
+    moves (any change to members, their topics and languages, or mentorships). A viewer who
+    is on the page herself is always served fresh: she sees her own hidden fields."""
+    version = page_cache.version("directory")
+    key = (query, str(get_locale()), policy.profile_view_class(viewer), per_page, version)
+    store = page_cache.cache("directory")
+    if version is not None:
+        found = store.get(key)
+        if found is not None and viewer.id not in found[1]:
+            return found[0]
+    page = search(query, viewer, per_page)
+    profiles = [policy.visible_profile(m, viewer) for m in page.items]
+    html = page_cache.render_part("directory/_results.html", query=query, page=page, profiles=profiles)
+    shown = frozenset(p["id"] for p in profiles)
+    if version is not None and viewer.id not in shown:
+        store.put(key, (html, shown))
+    return html

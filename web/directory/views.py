@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from .. import taxonomy
-from ..policy import visible_profile
 from ..validation import page_arg
 from . import services
 
@@ -24,9 +23,8 @@ def index():
         page=page_arg(),
     )
     viewer = current_user._get_current_object()  # asked 80 times a page: not through the proxy each time
-    page = services.search(query, viewer, current_app.config["DIRECTORY_PAGE_SIZE"])
-    profiles = [visible_profile(m, viewer) for m in page.items]
-    return render_template("directory/index.html", query=query, page=page, profiles=profiles)
+    results = services.results_html(query, viewer, current_app.config["DIRECTORY_PAGE_SIZE"])
+    return render_template("directory/index.html", results=results)
 
 
 def _pick(value: str | None, vocabulary) -> str:

@@ -16,7 +16,7 @@ from .. import policy
 from ..extensions import db
 from ..models import Member, utcnow
 from ..validation import ValidationFailed, page_arg
-from . import services, text
+from . import pages, services, text
 from .forms import ActionForm, MessageForm, ReportForm
 
 bp = Blueprint("messages", __name__)
@@ -57,10 +57,10 @@ def start(member_id: int):
 @bp.get("/messages/<int:conversation_id>")
 def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
     conv = services.get_conversation_for(current_user, conversation_id)
-    page = services.history(conv, page_arg())
+    page = pages.history_html(conv, current_user, page_arg())
     # Read up to the newest message shown; the commit waits until the page is rendered,
     # because a commit expires every loaded row and each would be loaded again.
-    changed = page.page == 1 and bool(page.items) and services.mark_read(conv, current_user, utcnow(), page.items[-1].id)
+    changed = page.page == 1 and bool(page.last_id) and services.mark_read(conv, current_user, utcnow(), page.last_id)
     html = render_template(
         "messages/conversation.html",
         conv=conv,

@@ -28,10 +28,11 @@ from .messaging import (
     Notification,
     ReportedMessage,
 )
-from .system import AuditLog, JobExecution, OutboxEmail, SchedulerLock
+from .system import AuditLog, CacheVersion, JobExecution, OutboxEmail, SchedulerLock
 
 __all__ = [
     "AuditLog",
+    "CacheVersion",
     "CheckIn",
     "Conversation",
     "ConversationKind",

@@ -175,8 +175,11 @@ class MemberLanguage(db.Model):
     __tablename__ = "member_language"
 
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
-    code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
     member: Mapped[Member] = relationship(back_populates="languages")
+
+    # The directory's language filter reads this index alone (migration 0011).
+    __table_args__ = (Index("ix_member_language_code_member_id", "code", "member_id"),)
 
 
 class MemberTopic(db.Model):
@@ -189,7 +192,8 @@ class MemberTopic(db.Model):
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
     member: Mapped[Member] = relationship(back_populates="topics")
 
-    __table_args__ = (Index("ix_member_topic_kind_slug", "kind", "slug"),)
+    # The directory's skill filter reads this index alone (migration 0011).
+    __table_args__ = (Index("ix_member_topic_kind_slug_member_id", "kind", "slug", "member_id"),)
 
 
 class LoginThrottle(db.Model):

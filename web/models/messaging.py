@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -41,6 +42,11 @@ class Conversation(db.Model):
     blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime(), default=utcnow)
     last_message_at: Mapped[datetime | None] = mapped_column(TZDateTime(), index=True)
+    # Moved by the database on every insert, update and delete of its messages (migration
+    # 0011's triggers): a process's rendered copy of its messages is reused while it stands.
+    # Starts at random, so a conversation made with the id of a deleted one (SQLite reuses
+    # ids) does not match what was cached for the old one.
+    message_version: Mapped[int] = mapped_column(BigInteger, default=lambda: secrets.randbits(52), server_default="0")
 
     mentorship: Mapped[Mentorship | None] = relationship()
     participants: Mapped[list[ConversationParticipant]] = relationship(

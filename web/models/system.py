@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -81,3 +81,14 @@ class SchedulerLock(db.Model):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+class CacheVersion(db.Model):
+    """A number that moves whenever what a cached page shows may have changed; triggers of
+    migration 0011 move it (``directory``: members, their topics and languages,
+    mentorships), so every writer counts. Read by ``web.page_cache``."""
+
+    __tablename__ = "cache_version"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

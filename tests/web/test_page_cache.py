@@ -1,0 +1,205 @@
+"""Rendered parts of pages kept per process (web/page_cache.py): what one member sees never
+reaches another who may not see it, and every change shows at once, whoever makes it (the
+app, or SQL the database's triggers see)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event, inspect, select, text
+
+from tests.conftest import csrf_token
+from tests.factories import make_coordinator, make_member, make_mentor
+from web import page_cache
+from web.coordinator import members as coordinator_members
+from web.matches import lifecycle, proposals
+from web.messages import services
+from web.models import Conversation, Member, utcnow
+
+
+def _directory(client, query="country=TJ"):
+    return client.get(f"/directory/?{query}").get_data(as_text=True)
+
+
+def _count_queries(app, client, path):
+    from web.extensions import db
+
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args, **_kwargs):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_directory_is_served_from_the_cache_until_a_member_changes(app, client, auth, db):
+    make_member(db, email="viewer@example.org", country="KZ")
+    shown = make_member(db, display_name="Dilnoza Tajik", country="TJ")
+    auth.login("viewer@example.org")
+    first = _count_queries(app, client, "/directory/?country=TJ")
+    assert "Dilnoza Tajik" in _directory(client)
+    again = _count_queries(app, client, "/directory/?country=TJ")
+    assert again < first  # the page's own queries are not asked again
+
+    # A profile change made by the app shows at once.
+    shown.display_name = "Dilnoza Renamed"
+    db.session.commit()
+    page = _directory(client)
+    assert "Dilnoza Renamed" in page and "Dilnoza Tajik" not in page
+
+    # So does one made behind the app's back, in SQL.
+    db.session.execute(text("UPDATE member SET display_name = 'Dilnoza By Hand' WHERE id = :id"), {"id": shown.id})
+    db.session.commit()
+    assert "Dilnoza By Hand" in _directory(client)
+
+
+def test_a_suspended_member_leaves_the_directory_at_once(client, auth, db):
+    coordinator = make_coordinator(db, email="coord@example.org", coordinator_scope=None)
+    make_member(db, email="viewer@example.org", country="KZ")
+    gone = make_member(db, display_name="Soon Suspended", country="TJ")
+    auth.login("viewer@example.org")
+    assert "Soon Suspended" in _directory(client)
+    coordinator_members.suspend(gone, coordinator, "test")
+    db.session.commit()
+    page = _directory(client)
+    assert "Soon Suspended" not in page
+    assert "No member matches these filters." in page
+
+
+def test_free_places_of_mentors_follow_their_mentorships(client, auth, db):
+    mentor = make_mentor(db, display_name="Busy Mentor", country="TJ", capacity=1)
+    mentee = make_member(db, email="viewer@example.org", country="KZ")
+    auth.login("viewer@example.org")
+    assert "Busy Mentor" in _directory(client, "role=mentor")
+    proposals.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
+    db.session.commit()
+    assert "Busy Mentor" not in _directory(client, "role=mentor")
+
+
+def test_coordinators_and_members_see_their_own_directory(client, auth, db):
+    """A hidden agency name: a regional coordinator sees it, a member does not, in whichever
+    order they open the same page; and a member sees her own hidden fields, nobody else does."""
+    make_coordinator(db, email="coord@example.org", coordinator_scope=None, country="KZ")
+    make_member(db, email="viewer@example.org", country="KZ")
+    make_member(db, display_name="Private Person", country="TJ", agency_name="Hidden Agency", show_agency_name=False)
+    make_member(db, email="self@example.org", display_name="Self Viewer", country="TJ", rank="Hidden Rank", show_rank=False)
+    for order in (("viewer", "coord", "self"), ("coord", "self", "viewer"), ("self", "viewer", "coord")):
+        for who in order:
+            auth.login(f"{who}@example.org")
+            page = _directory(client)
+            assert "Private Person" in page and "Self Viewer" in page
+            assert ("Hidden Agency" in page) == (who == "coord")
+            assert ("Hidden Rank" in page) == (who in ("coord", "self"))
+            auth.logout()
+
+
+def test_focal_points_of_two_countries_do_not_share_a_page(client, auth, db):
+    make_coordinator(db, email="tj@example.org", coordinator_scope="TJ", country="TJ")
+    make_coordinator(db, email="kg@example.org", coordinator_scope="KG", country="KG")
+    make_member(db, display_name="Private Person", country="TJ", agency_name="Hidden Agency", show_agency_name=False)
+    for who, sees in (("kg", False), ("tj", True), ("kg", False)):
+        auth.login(f"{who}@example.org")
+        assert ("Hidden Agency" in _directory(client)) == sees
+        auth.logout()
+
+
+def _conversation(db):
+    mentor = make_mentor(db, email="aigul@example.org", display_name="Aigul", country="KZ")
+    mentee = make_member(db, email="nurzat@example.org", display_name="Nurzat", country="KG")
+    m = proposals.propose(mentor, mentee, run=None, score=None, reasons=[], actor=None, now=utcnow())
+    lifecycle.accept(m, mentor, utcnow())
+    lifecycle.confirm(m, mentee, utcnow())
+    db.session.commit()
+    return mentor, mentee, db.session.scalar(select(Conversation))
+
+
+def test_a_new_or_deleted_message_shows_at_once(app, client, auth, db):
+    mentor, mentee, conv = _conversation(db)
+    services.send_message(conv, mentor, "First words", utcnow())
+    db.session.commit()
+    auth.login("nurzat@example.org")
+    assert "First words" in client.get(f"/messages/{conv.id}").get_data(as_text=True)
+    first = _count_queries(app, client, f"/messages/{conv.id}")
+    assert _count_queries(app, client, f"/messages/{conv.id}") < first or first <= 4
+
+    services.send_message(conv, mentor, "Second words", utcnow())
+    db.session.commit()
+    page = client.get(f"/messages/{conv.id}").get_data(as_text=True)
+    assert "First words" in page and "Second words" in page
+
+    second = db.session.scalar(text("SELECT id FROM message WHERE body = 'Second words'"))
+    db.session.execute(text("UPDATE message SET body = '', deleted_at = CURRENT_TIMESTAMP WHERE id = :id"), {"id": second})
+    db.session.commit()
+    page = client.get(f"/messages/{conv.id}").get_data(as_text=True)
+    assert "Second words" not in page and "This message was deleted." in page
+
+
+def test_each_reader_sees_her_own_view_and_token(client, app, db):
+    """Her own messages say "You" and have a delete button on her own messages only, "read" marks once the other has
+    read, and each session's own CSRF token in the page, also when served from the cache."""
+    mentor, mentee, conv = _conversation(db)
+    services.send_message(conv, mentor, "From Aigul", utcnow())
+    db.session.commit()
+    visits = []
+    message_id = db.session.scalar(text("SELECT id FROM message WHERE body = 'From Aigul'"))
+    for email in ("aigul@example.org", "nurzat@example.org", "aigul@example.org"):
+        browser = app.test_client()
+        login = csrf_token(browser.get("/login").get_data(as_text=True))
+        browser.post("/login", data={"email": email, "password": "correct horse battery", "csrf_token": login})
+        browser.get(f"/messages/{conv.id}")
+        again = browser.get(f"/messages/{conv.id}").get_data(as_text=True)  # from the cache
+        assert page_cache.TOKEN_MARKER not in again
+        visits.append((again, set(re.findall(r'name="csrf_token" value="([^"]+)"', again)), browser))
+
+    def mark(html):  # the line above Aigul's message
+        return html.split("From Aigul")[0].rsplit("<li", 1)[-1]
+
+    (aigul_before, aigul_tokens, _), (nurzat, nurzat_tokens, _), (aigul_after, later_tokens, browser) = visits
+    assert "You" in mark(aigul_before) and "Delete" in aigul_before
+    assert "You" not in mark(nurzat) and "Aigul" in mark(nurzat) and "Delete" not in nurzat
+    # Aigul's first visit was before Nurzat read the message, her later one after it.
+    assert " · read" not in mark(aigul_before)
+    assert " · read" in mark(aigul_after)
+    assert not (aigul_tokens & nurzat_tokens) and not (later_tokens & nurzat_tokens)
+    # The delete button carries this session's token: deleting with it works.
+    token = next(iter(later_tokens))
+    response = browser.post(f"/messages/{conv.id}/messages/{message_id}/delete", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "This message was deleted." in browser.get(f"/messages/{conv.id}").get_data(as_text=True)
+
+
+def test_every_member_column_is_known_to_the_directory_version(app, db):
+    """A new member column is either shown by the directory (a migration must add it to the
+    trigger that moves the directory's version) or named here as not shown."""
+    import importlib
+
+    migration = importlib.import_module("migrations.versions.0011_page_cache_versions")
+    not_shown = {
+        "id",
+        "password_hash",
+        "goals_text",
+        "locale",
+        "timezone",
+        "consent_at",
+        "status_note",
+        "email_notifications",
+        "session_token",
+        "totp_secret",
+        "totp_last_step",
+        "created_at",
+        "updated_at",
+        "reviewed_at",
+        "reviewed_by_id",
+        "last_login_at",
+        "last_seen_at",
+    }
+    columns = {c.name for c in inspect(Member).local_table.columns}
+    assert columns == not_shown | set(migration.DIRECTORY_MEMBER_COLUMNS)
+    assert not (not_shown & set(migration.DIRECTORY_MEMBER_COLUMNS))

@@ -1,0 +1,71 @@
+"""A conversation's page of messages as rendered HTML, kept per process while it stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask_babel import get_locale, get_timezone
+from markupsafe import Markup
+
+from .. import page_cache
+from ..models import Conversation, Member
+from . import services
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    """One page of a conversation as shown: its messages' HTML and what the page around
+    them needs. Page 1 holds the newest messages; "next" is older ones."""
+
+    html: Markup
+    page: int
+    has_next: bool
+    last_id: int  # the newest message shown, 0 when none
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+
+def history_html(conv: Conversation, viewer: Member, page_number: int) -> ShownPage:
+    """Page ``page_number`` of ``conv`` as ``viewer`` reads it.
+
+    The HTML depends on the messages (``conv.message_version``, which the database moves
+    on every insert, update and delete of them), on who reads (her own messages carry
+    "You", a delete button and "read" marks up to ``read_upto``), on the participants'
+    names, and on the reader's language and time zone: all of it is in the key, so a stored
+    copy is reused only where rendering again would give the same page. CSRF tokens are
+    filled in at each request."""
+    page_number = max(page_number, 1)
+    read_upto = services.read_by_other(conv, viewer)
+    names = tuple((p.member_id, p.member.display_name if p.member else None) for p in conv.participants)
+    key = (
+        conv.id,
+        conv.message_version,
+        viewer.id,
+        page_number,
+        str(get_locale()),
+        str(get_timezone()),
+        read_upto,
+        names,
+    )
+    store = page_cache.cache("conversation")
+    found = store.get(key)
+    if found is not None:
+        return replace(found, html=page_cache.fill_tokens(found.html))
+    page = services.history(conv, page_number)
+    html = page_cache.render_part("messages/_messages.html", page=page, conv=conv, read_upto=read_upto)
+    shown = ShownPage(html=html, page=page.page, has_next=page.has_next, last_id=page.items[-1].id if page.items else 0)
+    # A sender who is no longer a participant has a name the key does not hold.
+    participants = {p.member_id for p in conv.participants}
+    if all(m.sender_id is None or m.sender_id in participants for m in page.items):
+        store.put(key, shown)
+    return replace(shown, html=page_cache.fill_tokens(html))
