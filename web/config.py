@@ -78,8 +78,8 @@ class Config:
     REDIS_URL: str | None = None
     DIRECTORY_PAGE_SIZE = 20
     # Rendered directory results and conversations kept per web process (web/page_cache.py);
-    # 0 turns it off. About 15 KB an entry.
-    PAGE_CACHE_SIZE = 500
+    # 0 turns it off. Up to about 15 KB an entry.
+    PAGE_CACHE_SIZE = 1000
     HSTS = True
     # Matching / programme (used by mentorship and jobs areas)
     PROGRAMME_MONTHS = 6

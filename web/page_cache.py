@@ -69,7 +69,7 @@ def cache(name: str) -> LRU:
     """The process's cache ``name`` (``PAGE_CACHE_SIZE`` entries; 0 turns caching off)."""
     found = _caches.get(name)
     if found is None:
-        found = _caches[name] = LRU(int(current_app.config.get("PAGE_CACHE_SIZE", 500)))
+        found = _caches[name] = LRU(int(current_app.config.get("PAGE_CACHE_SIZE", 1000)))
     return found
 
 

@@ -203,3 +203,19 @@ def test_every_member_column_is_known_to_the_directory_version(app, db):
     columns = {c.name for c in inspect(Member).local_table.columns}
     assert columns == not_shown | set(migration.DIRECTORY_MEMBER_COLUMNS)
     assert not (not_shown & set(migration.DIRECTORY_MEMBER_COLUMNS))
+
+
+def test_a_poll_finds_a_new_message_at_once(app, client, auth, db):
+    mentor, mentee, conv = _conversation(db)
+    services.send_message(conv, mentor, "Old news", utcnow())
+    db.session.commit()
+    auth.login("nurzat@example.org")
+    page = client.get(f"/messages/{conv.id}").get_data(as_text=True)
+    last = int(re.search(r'data-last-id="(\d+)"', page).group(1))
+    assert client.get(f"/messages/{conv.id}/poll?after={last}").get_json()["messages"] == []
+    # Nothing new: this process knows it without asking for messages.
+    assert _count_queries(app, client, f"/messages/{conv.id}/poll?after={last}") == 3
+    services.send_message(conv, mentor, "Fresh news", utcnow())
+    db.session.commit()
+    found = client.get(f"/messages/{conv.id}/poll?after={last}").get_json()["messages"]
+    assert len(found) == 1 and "Fresh news" in found[0]["html"]

@@ -37,6 +37,8 @@ def _require_active(m: Mentorship, actor: Member) -> None:
 
 
 def goals_of(m: Mentorship) -> list[MentorshipGoal]:
+    if m.state in S.PENDING:
+        return []  # goals are added once it is active (add_goal), and it never goes back
     return list(
         db.session.scalars(select(MentorshipGoal).where(MentorshipGoal.mentorship_id == m.id).order_by(MentorshipGoal.id))
     )
@@ -82,6 +84,8 @@ def set_goal_progress(m: Mentorship, actor: Member, goal_id: int, progress: int,
 
 
 def checkins_of(m: Mentorship) -> list[CheckIn]:
+    if m.state in S.PENDING:
+        return []  # as goals: only an active mentorship takes check-ins
     return list(
         db.session.scalars(
             select(CheckIn).where(CheckIn.mentorship_id == m.id).order_by(CheckIn.held_on.desc(), CheckIn.id.desc())
@@ -115,6 +119,8 @@ def add_checkin(
 
 
 def feedback_of(m: Mentorship) -> list[Feedback]:
+    if m.state in S.PENDING:
+        return []  # given only once it is active or over (feedback_open)
     return list(db.session.scalars(select(Feedback).where(Feedback.mentorship_id == m.id).order_by(Feedback.id)))
 
 
@@ -165,9 +171,10 @@ def submit_feedback(
     return fb
 
 
-def partner_feedback(m: Mentorship, viewer: Member) -> Feedback | None:
-    """The other side's feedback, only when both gave feedback and both agreed to share it."""
-    given = feedback_of(m)
+def partner_feedback(m: Mentorship, viewer: Member, given: list[Feedback] | None = None) -> Feedback | None:
+    """The other side's feedback, only when both gave feedback and both agreed to share it
+    (``given``: ``feedback_of(m)`` when the caller has it already)."""
+    given = feedback_of(m) if given is None else given
     if len(given) == 2 and all(f.share_with_partner for f in given):
         return next(f for f in given if f.author_id != viewer.id)
     return None

@@ -48,6 +48,7 @@ def _render_detail(m, status: int = 200, **forms):
     goal_form.topic.choices = [SelectChoice("", "—")] + [
         SelectChoice(slug, taxonomy.label(taxonomy.TOPICS, slug)) for slug in m.mentee.goals
     ]
+    feedback = progress.feedback_of(m)
     page = dict(
         m=m,
         other=other,
@@ -58,8 +59,8 @@ def _render_detail(m, status: int = 200, **forms):
         events=lifecycle.events_visible_to(m, current_user),
         goals=progress.goals_of(m),
         checkins=progress.checkins_of(m),
-        feedback=progress.feedback_of(m),
-        partner_feedback=progress.partner_feedback(m, current_user),
+        feedback=feedback,
+        partner_feedback=progress.partner_feedback(m, current_user, feedback),
         feedback_open=progress.feedback_open(m, utcnow()),
         conversation=mentorship_conversation(m),
         S=MentorshipState,

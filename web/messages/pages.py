@@ -60,12 +60,34 @@ def history_html(conv: Conversation, viewer: Member, page_number: int) -> ShownP
     store = page_cache.cache("conversation")
     found = store.get(key)
     if found is not None:
+        if found.page == 1:
+            none_after(conv, found.last_id)
         return replace(found, html=page_cache.fill_tokens(found.html))
     page = services.history(conv, page_number)
     html = page_cache.render_part("messages/_messages.html", page=page, conv=conv, read_upto=read_upto)
     shown = ShownPage(html=html, page=page.page, has_next=page.has_next, last_id=page.items[-1].id if page.items else 0)
+    if shown.page == 1:
+        none_after(conv, shown.last_id)
     # A sender who is no longer a participant has a name the key does not hold.
     participants = {p.member_id for p in conv.participants}
     if all(m.sender_id is None or m.sender_id in participants for m in page.items):
         store.put(key, shown)
     return replace(shown, html=page_cache.fill_tokens(html))
+
+
+def none_after(conv: Conversation, message_id: int) -> None:
+    """Remember that ``conv`` has no message after ``message_id`` at its current version."""
+    page_cache.cache("newest").put((conv.id, conv.message_version), message_id)
+
+
+def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list:
+    """``services.messages_after``, without asking the database when this process knows
+    that nothing came after ``after_id`` since ``conv.message_version`` (a poll that finds
+    nothing new, the common case)."""
+    newest = page_cache.cache("newest").get((conv.id, conv.message_version))
+    if newest is not None and after_id >= newest:
+        return []
+    items = services.messages_after(conv, after_id, limit)
+    if len(items) < limit:
+        none_after(conv, items[-1].id if items else after_id)
+    return items

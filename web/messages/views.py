@@ -180,7 +180,7 @@ def poll(conversation_id: int):
     """New messages after ``after`` as escaped HTML fragments, and the unread counts."""
     conv = services.get_conversation_for(current_user, conversation_id)
     after = request.args.get("after", 0, type=int) or 0
-    items = services.messages_after(conv, after)
+    items = pages.messages_after(conv, after)
     read_upto, action_form = services.read_by_other(conv, current_user), ActionForm()
     html = [
         render_template("messages/_message.html", m=m, conv=conv, read_upto=read_upto, action_form=action_form)
