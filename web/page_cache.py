@@ -23,6 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
+from . import prefetch
 from .extensions import db
 from .models import CacheVersion
 
@@ -79,7 +80,11 @@ def clear_all() -> None:
 
 
 def version(name: str) -> int | None:
-    """The database's version ``name``; None when its row is missing (nothing is cached then)."""
+    """The database's version ``name``; None when its row is missing (nothing is cached then).
+    The user loader reads the directory's with the member (``web.prefetch``)."""
+    known = prefetch.recall(f"{name}_version")
+    if known is not None:
+        return known
     return db.session.scalar(select(CacheVersion.version).where(CacheVersion.name == name))
 
 

@@ -3,6 +3,7 @@ safe redirects."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -12,10 +13,11 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in
-from sqlalchemy import or_, text, update
+from sqlalchemy import bindparam, or_, select, text, update
 
+from . import prefetch
 from .extensions import db, login_manager
-from .models import Member, MemberStatus, utcnow
+from .models import CacheVersion, Member, MemberStatus, utcnow
 from .validation import text_problems
 
 log = logging.getLogger(__name__)
@@ -40,13 +42,32 @@ PENDING_ENDPOINTS = frozenset({"main.pending", "profile.me", "profile.edit", "au
 
 @login_manager.user_loader
 def load_member(session_id: str) -> Member | None:
+    """The member of the session, if its token is still hers and she may sign in. Her
+    unread counts and the directory's cache version come in the same query (``web.prefetch``)."""
     member_id, _, token = session_id.partition(":")
     if not member_id.isdigit() or not token:
         return None
-    member = db.session.get(Member, int(member_id))
-    if member is None or member.session_token != token or not member.is_active:
+    row = db.session.execute(_member_statement(), {"member_id": int(member_id)}).first()
+    if row is None:
         return None
+    member, unread, waiting, directory_version = row
+    if member.session_token != token or not member.is_active:
+        return None
+    prefetch.remember(
+        member.id,
+        unread_counts={"messages": unread or 0, "notifications": waiting or 0},
+        directory_version=directory_version,
+    )
     return member
+
+
+@functools.cache
+def _member_statement():
+    from .messages.services import unread_subqueries
+
+    messages, notifications = unread_subqueries()
+    directory = select(CacheVersion.version).where(CacheVersion.name == "directory").scalar_subquery()
+    return select(Member, messages, notifications, directory).where(Member.id == bindparam("member_id"))
 
 
 def init_app(app) -> None:
@@ -64,6 +85,7 @@ def init_app(app) -> None:
     app.before_request(enforce_session_times)
     app.before_request(gate)
     app.after_request(set_security_headers)
+    prefetch.init_app(app)
     user_logged_in.connect(_start_session, app)
     install_log_redaction()
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import policy
+from .. import policy, prefetch
 from ..extensions import db
 from ..matches.errors import refused
 from ..models import (
@@ -133,15 +133,21 @@ def _unread_statement():
     )
 
 
-@cache
-def _unread_counts_statement():
+def unread_subqueries():
+    """Her unread messages and her unread notifications, as two scalar subqueries of the
+    member ``member_id`` (bound parameter); the user loader asks them with her row."""
     messages = _unread_statement().with_only_columns(func.count(Message.id)).group_by(None).scalar_subquery()
     notifications = (
         select(func.count(Notification.id))
         .where(Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    return select(messages, notifications)
+    return messages, notifications
+
+
+@cache
+def _unread_counts_statement():
+    return select(*unread_subqueries())
 
 
 def unread_by_conversation(member: Member) -> dict[int, int]:
@@ -154,7 +160,11 @@ def unread_total(member: Member) -> int:
 
 def unread_counts(member: Member) -> dict[str, int]:
     """Her unread messages and unread notifications, in one query: the layout shows both on
-    every page and the pages' script polls them."""
+    every page and the pages' script polls them. For the signed-in member, what the user
+    loader read with her row while this request has written nothing (``web.prefetch``)."""
+    known = prefetch.recall("unread_counts", member.id)
+    if known is not None:
+        return dict(known)
     unread, waiting = db.session.execute(_unread_counts_statement(), {"member_id": member.id}).one()
     return {"messages": unread or 0, "notifications": waiting or 0}
 

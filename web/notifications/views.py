@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import prefetch
 from ..extensions import db
 from ..models import utcnow
 from ..validation import Form, page_arg
@@ -31,6 +32,9 @@ def _nav_counts():
 def _read_what_she_opens():
     """Opening the page a notification leads to marks it read, before the page counts the unread."""
     if request.method == "GET" and current_user.is_authenticated and current_user.is_approved:
+        counts = prefetch.recall("unread_counts", current_user.id)
+        if counts is not None and not counts["notifications"]:
+            return  # nothing unread to mark (read with her row, this request)
         if services.mark_opened(current_user, request.endpoint, request.view_args or {}, utcnow()):
             db.session.commit()
 
