@@ -545,6 +545,95 @@ def solve_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value) -> np.ndar
     return used
 
 
+def _flow_arcs(n_mentees, capacity, e_edge, m_edge, cost):
+    """Arcs of the coverage flow: source -> mentee, mentee -> mentor, mentor -> sink."""
+    n_mentors = len(capacity)
+    source = n_mentees + n_mentors
+    tails = np.concatenate([np.full(n_mentees, source), e_edge, n_mentees + np.arange(n_mentors)])
+    heads = np.concatenate([np.arange(n_mentees), n_mentees + np.asarray(m_edge), np.full(n_mentors, source + 1)])
+    caps = np.concatenate([np.ones(n_mentees + len(e_edge), np.int64), np.asarray(capacity, np.int64)])
+    costs = np.concatenate([np.zeros(n_mentees, np.int64), np.asarray(cost, np.int64), np.zeros(n_mentors, np.int64)])
+    return tails.astype(np.int64), heads.astype(np.int64), caps, costs
+
+
+def check_optimal(n_nodes, tails, heads, caps, costs, flows, dist, supplies) -> bool:
+    """Whether ``flows`` is a feasible flow and ``dist`` proves it optimal.
+
+    Feasible: within the capacities, and every node sends out its supply.
+    Optimal: every residual arc has a reduced cost ``c + dist[t] - dist[h] >= 0``
+    (the potentials are then a feasible dual of equal objective).
+    """
+    if np.any(flows < 0) or np.any(flows > caps):
+        return False
+    net = np.bincount(tails, weights=flows, minlength=n_nodes) - np.bincount(heads, weights=flows, minlength=n_nodes)
+    if not np.array_equal(np.rint(net).astype(np.int64), np.asarray(supplies, np.int64)):
+        return False
+    rc = costs + dist[tails] - dist[heads]
+    return bool(np.all(rc[flows < caps] >= 0) and np.all(rc[flows > 0] <= 0))
+
+
+def warm_solve(n_mentees, capacity, e_edge, m_edge, cost, used, dist, flow_value):
+    """Re-solve the coverage flow after pairs were added, from the last optimum.
+
+    ``used`` is the optimal flow on the first ``len(used)`` pairs and ``dist``
+    its potentials; the pairs after them are new.  New pairs of negative reduced
+    cost are saturated and the imbalances repaired (:mod:`matcher._warm`).
+
+    Returns
+    -------
+    (used, dist) or None
+        The new flow per pair and potentials proving it optimal (checked by
+        :func:`check_optimal`); None when the repair failed (the caller solves
+        from scratch).
+    """
+    from ._warm import adjacency, repair
+
+    e_edge = np.asarray(e_edge, dtype=np.int64)
+    m_edge = np.asarray(m_edge, dtype=np.int64)
+    n_mentors = len(capacity)
+    source = n_mentees + n_mentors
+    n_nodes = source + 2
+    n_pairs = len(e_edge)
+    tails, heads, caps, costs = _flow_arcs(n_mentees, capacity, e_edge, m_edge, cost)
+    flows = np.zeros(len(tails), np.int64)
+    pair_flow = flows[n_mentees : n_mentees + n_pairs]
+    pair_flow[: len(used)] = used
+    matched = np.bincount(e_edge[: len(used)][used], minlength=n_mentees)
+    flows[:n_mentees] = matched
+    flows[n_mentees + n_pairs :] = np.bincount(m_edge[: len(used)][used], minlength=n_mentors)
+    d = np.asarray(dist, dtype=np.int64).copy()
+    adj = adjacency(n_nodes, tails, heads)
+    active = np.ones(len(tails), dtype=bool)
+    pending = np.arange(len(used), n_pairs)
+    active[n_mentees + pending] = False
+    balance = np.zeros(n_nodes, np.int64)
+    while len(pending):
+        # New pairs of reduced cost >= 0 join as they are; of the negative ones,
+        # each mentee's most negative is saturated, the others wait for the
+        # potentials of the repaired flow.
+        rc = costs[n_mentees + pending] + d[e_edge[pending]] - d[n_mentees + m_edge[pending]]
+        active[n_mentees + pending[rc >= 0]] = True
+        neg, rc = pending[rc < 0], rc[rc < 0]
+        if len(neg) == 0:
+            break
+        order = np.lexsort((rc, e_edge[neg]))
+        neg, rc = neg[order], rc[order]
+        first = np.ones(len(neg), dtype=bool)
+        first[1:] = e_edge[neg][1:] != e_edge[neg][:-1]
+        go, pending = neg[first], neg[~first]
+        pair_flow[go] = 1
+        active[n_mentees + go] = True
+        np.subtract.at(balance, e_edge[go], 1)
+        np.add.at(balance, n_mentees + m_edge[go], 1)
+        if repair(n_nodes, tails, heads, caps, costs, flows, d, balance, adj, active) < 0:
+            return None
+    supplies = np.zeros(n_nodes, np.int64)
+    supplies[source], supplies[source + 1] = flow_value, -flow_value
+    if not check_optimal(n_nodes, tails, heads, caps, costs, flows, d, supplies):
+        return None
+    return pair_flow > 0, d
+
+
 def tie_break_flow(n_mentees, capacity, e_edge, m_edge, cost, dist, flow_value, score_of) -> np.ndarray:
     """Among the flows of optimal coverage on the candidate graph, one of the best total score.
 
@@ -755,6 +844,98 @@ def _feasible_blocks(pop: Population, goals, skills, block: int):
             covered = goals[r] @ sk[:, start:]
             senior = cols_years[None, start:] >= (ye + pop.min_gap)[:, None]
             yield r, cols[start:], covered, senior
+
+
+_NOISE_DIM = 8
+
+
+def _unit_noise(keys: np.ndarray, dim: int) -> np.ndarray:
+    """A fixed pseudo-random unit vector of ``dim`` values per key (float32)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    cols = [_tie_break(keys, np.full(len(keys), j, dtype=np.int64)) for j in range(dim)]
+    out = np.column_stack(cols).astype(np.float64) if cols else np.zeros((len(keys), 0))
+    out = out / float(1 << 30) - 1.0
+    # On the unit sphere: no member wins every tie by a long vector of her own.
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return out.astype(np.float32)
+
+
+def coverage_candidates(pop: Population, goals, skills, per_mentee: int, per_mentor: int, blocked, *, block=256):
+    """The pairs the coverage stage starts from, by goal coverage, in one pass.
+
+    * Per mentee, the ``per_mentee`` feasible mentors covering most of her goals;
+    * per mentor with places, up to ``per_mentor`` feasible mentees whose goals
+      she covers best (by share of the mentee's goals): a mentor whose place is
+      contested sees the mentees who need her most.  One pass: per block of
+      mentees, each mentor keeps the block's best if it beats her worst kept.
+
+    Ties are broken by a fixed pseudo-random term of the pair, not by the
+    score: mentees of equal coverage spread over the mentors instead of all
+    asking the same popular ones (the first solve then comes closer to the
+    optimum, and pricing has less to add).  The term rides along in the matrix
+    product: the dot product of small pseudo-random vectors of the two members,
+    below half the smallest difference of two shares of goals.  Excluded pairs
+    are left out of the mentee side (the caller drops them from the rest).
+
+    Returns
+    -------
+    e, m : ndarray of int
+    """
+    n_m = max(pop.n_mentors, 1)
+    mentor_years = pop.years[pop.mentors]
+    n_goals = goals.sum(axis=1)
+    inv = np.where(n_goals > 0, 1.0 / np.maximum(n_goals, 1), 0.0)
+    # Two shares a/b != c/d differ by at least 1 / (b d).
+    eps = 0.4 / max(float(n_goals.max(initial=1)), 1.0) ** 2
+    noise_e = _unit_noise(pop.mentees, _NOISE_DIM) * np.float32(eps / _NOISE_DIM)
+    noise_m = _unit_noise(pop.mentors + (1 << 40), _NOISE_DIM)
+    left = np.hstack([goals * inv[:, None], noise_e]).astype(np.float32)
+    right = np.vstack([skills, noise_m.T]).astype(np.float32)
+    r_keep = max(1, int(per_mentor))
+    best_val = np.full((n_m, r_keep), -np.inf, dtype=np.float32)
+    best_row = np.full((n_m, r_keep), -1, dtype=np.int64)
+    blocked_e = blocked // n_m
+    out_e, out_m = [], []
+    for rows, cols in _mentee_groups(pop):
+        cols_years = mentor_years[cols]
+        feats = np.ascontiguousarray(right[:, cols])
+        need = pop.years[pop.mentees[rows]] + pop.min_gap
+        first = np.searchsorted(cols_years, need, side="left")
+        for lo in range(0, len(rows), block):
+            r, ye = rows[lo : lo + block], need[lo : lo + block]
+            start = int(first[lo])
+            if start >= len(cols):
+                break
+            z = left[r] @ feats[:, start:]
+            mixed = int(first[min(lo + block, len(rows)) - 1]) - start
+            if mixed > 0:
+                z[:, :mixed][cols_years[None, start : start + mixed] < ye[:, None]] = -4.0
+            c = cols[start:]
+            if per_mentee > 0:
+                lo_b, hi_b = np.searchsorted(blocked_e, r, "left"), np.searchsorted(blocked_e, r, "right")
+                k = per_mentee + int((hi_b - lo_b).max(initial=0))
+                rr, cc = _row_top_k(z, k, pop.mentees[r], pop.mentors[c])
+                e, m = r[rr], c[cc]
+                if hi_b.sum() > lo_b.sum():
+                    keep = ~_sorted_contains(blocked, e.astype(np.int64) * n_m + m)
+                    e, m = e[keep], m[keep]
+                out_e.append(e)
+                out_m.append(m)
+            if per_mentor > 0:
+                top = z.argmax(axis=0)
+                val = z[top, np.arange(z.shape[1])]
+                worst = best_val[c].argmin(axis=1)
+                better = val > best_val[c, worst]
+                cb, worst = c[better], worst[better]
+                best_val[cb, worst] = val[better]
+                best_row[cb, worst] = r[top[better]]
+    if per_mentor > 0:
+        ok = np.isfinite(best_val) & (best_val >= 0)
+        out_e.append(best_row[ok])
+        out_m.append(np.broadcast_to(np.arange(n_m)[:, None], best_row.shape)[ok])
+    if not out_e:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    return np.concatenate(out_e), np.concatenate(out_m)
 
 
 def mentor_side_candidates(pop: Population, goals, skills, per_mentor: int, *, block: int = 256):

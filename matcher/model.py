@@ -117,7 +117,7 @@ class MatchConfig:
         "among the candidates)",
     )
     mentor_side_k: int = _param(
-        4, "candidates kept per mentor: the feasible mentees whose goals she covers best (share of goals); 0 for none"
+        16, "candidates kept per mentor: the feasible mentees whose goals she covers best (share of goals); 0 for none"
     )
     pricing_rounds: int = _param(30, "most pricing rounds (solve, price all feasible pairs, add) before giving up")
     bio_word_prefix: int = _param(6, "letters kept of each bio word in the bio TF-IDF (a crude stem)")

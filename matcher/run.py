@@ -14,14 +14,15 @@ from .assign import (
     _sorted_contains,
     _tie_break,
     class_max_matching,
+    coverage_candidates,
     coverage_costs,
     coverage_units,
-    mentor_side_candidates,
     price_all_pairs,
     residual_potentials,
     solve_flow,
     tie_break_flow,
     top_candidates,
+    warm_solve,
 )
 from .features import CompatibilityScorer, reasons_for
 from .model import MatchConfig, MatchResult, Member, Pair
@@ -237,7 +238,13 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     """
     n_m = max(pop.n_mentors, 1)
     flow_value = int((mate >= 0).sum())
-    info = {"candidate_pairs": 0, "pricing_rounds": 0, "pairs_added_by_pricing": 0, "coverage_certified": False}
+    info = {
+        "candidate_pairs": 0,
+        "pricing_rounds": 0,
+        "pairs_added_by_pricing": 0,
+        "warm_rounds": 0,
+        "coverage_certified": False,
+    }
     if flow_value == 0:
         info["coverage_certified"] = True
         return np.zeros(0, np.intp), np.zeros(0, np.intp), info
@@ -251,21 +258,19 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     order = np.lexsort((_tie_break(ce, cm), -cv, ce))
     ce, cm = ce[order].astype(np.int64), cm[order].astype(np.int64)
     del cv, order
-    # The coverage stage starts from the CORE_K best of each mentee; the others
-    # only widen the tie-break (see below).
-    core = np.arange(len(ce)) - np.searchsorted(ce, ce, side="left") < CORE_K
     soft_keys = np.sort(ce * n_m + cm)
+    del ce, cm
     goals = scorer.goals_[pop.mentees].toarray().astype(np.float32)
     skills = scorer.skills_[pop.mentors].T.toarray().astype(np.float32)
-    parts = [ce[core] * n_m + cm[core]]
-    del ce, cm, core
-    if config.mentor_side_k:
-        se, sm = mentor_side_candidates(pop, goals, skills, config.mentor_side_k)
-        parts.append(se * n_m + sm)
+    blocked = _blocked_keys(pop)
+    # The coverage stage starts from the CORE_K best of each mentee by coverage and
+    # the mentor_side_k best of each mentor, ties by a fixed hash of the pair.
+    core_e, core_m = coverage_candidates(pop, goals, skills, CORE_K, config.mentor_side_k, blocked)
+    parts = [core_e.astype(np.int64) * n_m + core_m]
+    del core_e, core_m
     has = np.flatnonzero(mate >= 0)
     keys = np.unique(np.concatenate([*parts, has.astype(np.int64) * n_m + mate[has]]))
     del parts
-    blocked = _blocked_keys(pop)
     keys = keys[~_sorted_contains(blocked, keys)]
     lap("candidates")
 
@@ -274,6 +279,7 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     all_cost = np.zeros(0, np.int64)
     new_e, new_m = keys // n_m, keys % n_m
     del keys
+    used = dist = None
     for rnd in range(1, config.pricing_rounds + 1):
         say(f"round {rnd}: solving the coverage on {len(all_e) + len(new_e)} pairs...")
         covered = scorer.covered_goals(pop.mentors[new_m], pop.mentees[new_e])
@@ -281,9 +287,17 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         all_m = np.concatenate([all_m, new_m])
         all_cost = np.concatenate([all_cost, coverage_costs(covered, units_per_goal[new_e])])
         del covered
-        used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
-        lap(f"solve_{rnd}")
-        dist = residual_potentials(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used)
+        warm = None
+        if used is not None:
+            warm = warm_solve(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used, dist, flow_value)
+        if warm is not None:
+            used, dist = warm
+            info["warm_rounds"] += 1
+            lap(f"solve_{rnd}")
+        else:
+            used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
+            lap(f"solve_{rnd}")
+            dist = residual_potentials(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used)
         current = np.full(pop.n_mentees, -1, dtype=np.int64)
         current[all_e[used]] = all_m[used]
         say(f"round {rnd}: pricing every feasible pair against the potentials...")

@@ -1,0 +1,268 @@
+"""A min-cost flow that restarts from an optimal flow and its potentials (numba).
+
+Used by the coverage stage between pricing rounds: the flow of the previous
+round is optimal on the previous graph, and its potentials ``d`` give every
+residual arc a reduced cost ``c + d[tail] - d[head] >= 0``.  Pricing adds a few
+arcs whose reduced cost is negative.  Each of them is saturated (one unit: the
+mentor gets an excess, the mentee a deficit), which keeps every residual arc
+non-negative, and the imbalances are repaired by the primal-dual method:
+
+1. Dijkstra on the reduced costs from every node with an excess, until the
+   first node with a deficit is reached at distance ``D``;
+2. the potentials move by ``min(dist, D)`` (every residual arc stays >= 0 and
+   the shortest paths found become arcs of reduced cost 0);
+3. units are pushed from excesses to deficits along arcs of reduced cost 0
+   (depth-first search with current-arc pointers), until no such path is left.
+
+The result is an optimal flow with potentials proving it (every residual arc
+>= 0); :func:`matcher.assign.check_optimal` verifies that independently, and
+the caller falls back to a full solve if it ever did not hold.
+
+Compiled once and cached on disk (``cache=True``): the first run on a machine
+spends a few seconds compiling, the later ones load the machine code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["repair"]
+
+_INF = np.int64(1) << 60
+
+
+@njit(cache=True)
+def _push(heap_d, heap_v, size, dv, v):
+    i = size
+    heap_d[i] = dv
+    heap_v[i] = v
+    while i > 0:
+        p = (i - 1) >> 1
+        if heap_d[p] <= heap_d[i]:
+            break
+        heap_d[p], heap_d[i] = heap_d[i], heap_d[p]
+        heap_v[p], heap_v[i] = heap_v[i], heap_v[p]
+        i = p
+    return size + 1
+
+
+@njit(cache=True)
+def _pop(heap_d, heap_v, size):
+    dv, v = heap_d[0], heap_v[0]
+    size -= 1
+    heap_d[0] = heap_d[size]
+    heap_v[0] = heap_v[size]
+    i = 0
+    while True:
+        a = 2 * i + 1
+        if a >= size:
+            break
+        b = a + 1
+        c = a if (b >= size or heap_d[a] <= heap_d[b]) else b
+        if heap_d[i] <= heap_d[c]:
+            break
+        heap_d[c], heap_d[i] = heap_d[i], heap_d[c]
+        heap_v[c], heap_v[i] = heap_v[i], heap_v[c]
+        i = c
+    return dv, v, size
+
+
+@njit(cache=True)
+def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, max_phases):
+    """Primal-dual repair of the imbalances ``bal`` (see the module).  Returns phases, or -1.
+
+    Every phase only touches the nodes it reaches: the potentials of the nodes
+    settled below ``D`` drop by ``D - dist`` (the same reduced costs as adding
+    ``min(dist, D)`` to every node, up to a constant).
+    """
+    m2 = adj_ent.shape[0]
+    dist = np.full(n, _INF, dtype=np.int64)
+    done = np.zeros(n, dtype=np.bool_)
+    heap_d = np.empty(m2 + n, dtype=np.int64)
+    heap_v = np.empty(m2 + n, dtype=np.int64)
+    touched = np.empty(n, dtype=np.int64)
+    settled = np.empty(n, dtype=np.int64)
+    cur = adj_start[:-1].copy()
+    dead = np.zeros(n, dtype=np.bool_)
+    on_path = np.zeros(n, dtype=np.bool_)
+    seen = np.zeros(n, dtype=np.bool_)
+    visited = np.empty(n, dtype=np.int64)
+    stack_v = np.empty(n + 1, dtype=np.int64)
+    stack_e = np.empty(n + 1, dtype=np.int64)
+    sources = np.empty(n, dtype=np.int64)
+    n_src = 0
+    excess = 0
+    for v in range(n):
+        if bal[v] > 0:
+            excess += bal[v]
+            sources[n_src] = v
+            n_src += 1
+    phases = 0
+    while excess > 0:
+        phases += 1
+        if phases > max_phases:
+            return -1
+        # The nodes with an excess left.
+        k = 0
+        for i in range(n_src):
+            if bal[sources[i]] > 0:
+                sources[k] = sources[i]
+                k += 1
+        n_src = k
+        # 1. Dijkstra from the excesses.
+        size = 0
+        n_touched = 0
+        n_settled = 0
+        for i in range(n_src):
+            v = sources[i]
+            dist[v] = 0
+            touched[n_touched] = v
+            n_touched += 1
+            size = _push(heap_d, heap_v, size, 0, v)
+        reach = -1
+        while size > 0:
+            dv, v, size = _pop(heap_d, heap_v, size)
+            if done[v] or dv > dist[v]:
+                continue
+            done[v] = True
+            settled[n_settled] = v
+            n_settled += 1
+            if bal[v] < 0:
+                reach = dv
+                break
+            for k in range(adj_start[v], adj_start[v + 1]):
+                ent = adj_ent[k]
+                a = ent >> 1
+                if not active[a]:
+                    continue
+                if ent & 1 == 0:
+                    if flow[a] >= cap[a]:
+                        continue
+                    w = head[a]
+                    rc = cost[a] + d[v] - d[w]
+                else:
+                    if flow[a] <= 0:
+                        continue
+                    w = tail[a]
+                    rc = -cost[a] + d[v] - d[w]
+                nd = dv + rc
+                if nd < dist[w]:
+                    if dist[w] == _INF:
+                        touched[n_touched] = w
+                        n_touched += 1
+                    dist[w] = nd
+                    size = _push(heap_d, heap_v, size, nd, w)
+        if reach < 0:
+            return -1
+        # 2. Potentials: the settled nodes below D drop by D - dist.
+        for i in range(n_settled):
+            v = settled[i]
+            if dist[v] < reach:
+                d[v] -= reach - dist[v]
+        for i in range(n_touched):
+            v = touched[i]
+            dist[v] = _INF
+            done[v] = False
+        # 3. Units along arcs of reduced cost 0, depth first.
+        n_visited = 0
+        for i in range(n_src):
+            s = sources[i]
+            while bal[s] > 0 and not dead[s]:
+                top = 0
+                stack_v[0] = s
+                on_path[s] = True
+                if not seen[s]:
+                    seen[s] = True
+                    visited[n_visited] = s
+                    n_visited += 1
+                found = False
+                while top >= 0:
+                    v = stack_v[top]
+                    if bal[v] < 0 and top > 0:
+                        found = True
+                        break
+                    advanced = False
+                    while cur[v] < adj_start[v + 1]:
+                        ent = adj_ent[cur[v]]
+                        a = ent >> 1
+                        if ent & 1 == 0:
+                            ok = flow[a] < cap[a]
+                            w = head[a]
+                            rc = cost[a] + d[v] - d[w]
+                        else:
+                            ok = flow[a] > 0
+                            w = tail[a]
+                            rc = -cost[a] + d[v] - d[w]
+                        if ok and active[a] and rc == 0 and not dead[w] and not on_path[w]:
+                            stack_e[top] = ent
+                            top += 1
+                            stack_v[top] = w
+                            on_path[w] = True
+                            if not seen[w]:
+                                seen[w] = True
+                                visited[n_visited] = w
+                                n_visited += 1
+                            advanced = True
+                            break
+                        cur[v] += 1
+                    if not advanced:
+                        dead[v] = True
+                        on_path[v] = False
+                        top -= 1
+                if not found:
+                    break
+                for j in range(top):
+                    ent = stack_e[j]
+                    a = ent >> 1
+                    if ent & 1 == 0:
+                        flow[a] += 1
+                    else:
+                        flow[a] -= 1
+                for j in range(top + 1):
+                    on_path[stack_v[j]] = False
+                t = stack_v[top]
+                bal[s] -= 1
+                bal[t] += 1
+                excess -= 1
+        for i in range(n_visited):
+            v = visited[i]
+            cur[v] = adj_start[v]
+            dead[v] = False
+            on_path[v] = False
+            seen[v] = False
+    return phases
+
+
+def adjacency(n_nodes, tails, heads):
+    """Per node, its arcs as entries ``2 * arc`` (leaving) and ``2 * arc + 1`` (entering), CSR."""
+    m = len(tails)
+    ends = np.concatenate([tails, heads])
+    ent = np.concatenate([np.arange(m, dtype=np.int64) * 2, np.arange(m, dtype=np.int64) * 2 + 1])
+    order = np.argsort(ends, kind="stable")
+    return np.searchsorted(ends[order], np.arange(n_nodes + 1)).astype(np.int64), ent[order]
+
+
+def repair(n_nodes, tails, heads, caps, costs, flows, potentials, balance, adj, active, *, max_phases=100_000):
+    """Repair the imbalances of a flow whose active residual arcs all have reduced cost >= 0.
+
+    ``flows``, ``potentials`` and ``balance`` are updated in place; arcs not
+    ``active`` are ignored.  Returns the number of phases, or -1 when the
+    imbalances cannot be repaired (infeasible) or ``max_phases`` was reached.
+    """
+    return int(
+        _repair(
+            int(n_nodes),
+            tails,
+            heads,
+            caps,
+            costs,
+            flows,
+            potentials,
+            balance,
+            adj[0],
+            adj[1],
+            active,
+            int(max_phases),
+        )
+    )
