@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user, user_logged_in
 from sqlalchemy import bindparam, or_, select, text, update
 
-from . import prefetch
+from . import prefetch, read_only
 from .extensions import db, login_manager
 from .models import CacheVersion, Member, MemberStatus, utcnow
 from .validation import text_problems
@@ -86,6 +86,7 @@ def init_app(app) -> None:
     app.before_request(gate)
     app.after_request(set_security_headers)
     prefetch.init_app(app)
+    read_only.init_app(app)
     user_logged_in.connect(_start_session, app)
     install_log_redaction()
 
