@@ -922,13 +922,13 @@ def coverage_candidates(pop: Population, goals, skills, per_mentee: int, per_men
                 out_e.append(e)
                 out_m.append(m)
             if per_mentor > 0:
-                top = z.argmax(axis=0)
-                val = z[top, np.arange(z.shape[1])]
+                # Column maxima first (a fast reduction); the rows only where they beat her worst.
+                val = z.max(axis=0)
                 worst = best_val[c].argmin(axis=1)
-                better = val > best_val[c, worst]
+                better = np.flatnonzero(val > best_val[c, worst])
                 cb, worst = c[better], worst[better]
                 best_val[cb, worst] = val[better]
-                best_row[cb, worst] = r[top[better]]
+                best_row[cb, worst] = r[z[:, better].argmax(axis=0)]
     if per_mentor > 0:
         ok = np.isfinite(best_val) & (best_val >= 0)
         out_e.append(best_row[ok])

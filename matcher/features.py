@@ -30,13 +30,16 @@ first, exactly, and uses the score only to break ties (see :mod:`matcher.assign`
 
 from __future__ import annotations
 
+import functools
 import re
+from array import array
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from .model import MatchConfig, Member
@@ -63,7 +66,15 @@ class _WordPrefixes:
 
     def __call__(self, text: str) -> list[str]:
         k = self.k
+        if k >= 2:  # the regex cuts the words itself: no loop in Python
+            return _prefix_pattern(k).findall(text.lower())
         return [w[:k] for w in _WORD.findall(text.lower())]
+
+
+@functools.lru_cache(maxsize=8)
+def _prefix_pattern(k: int) -> re.Pattern:
+    """Words of 2+ word characters (as ``_WORD``), captured up to their first ``k``."""
+    return re.compile(rf"(\w{{2,{k}}})\w*")
 
 
 def _rowsum(matrix) -> np.ndarray:
@@ -307,6 +318,37 @@ def _learn_labels(scorer: CompatibilityScorer, members: list[Member]) -> None:
     scorer.n_members_ = len(members)
 
 
+def _count_words(texts: list[str], analyzer):
+    """Word counts per text (CSR, float32, columns in sorted word order) and the vocabulary.
+
+    The counts of scikit-learn's ``CountVectorizer`` with this analyzer, without
+    its loop over every word in Python: each text's words are mapped to
+    column numbers by one ``map`` over a dict that numbers new words as they
+    come, and duplicates are summed by the sparse matrix.  None without words.
+    """
+    vocabulary: defaultdict[str, int] = defaultdict()
+    vocabulary.default_factory = vocabulary.__len__
+    lookup = vocabulary.__getitem__
+    indices = array("l")
+    indptr = array("l", [0])
+    for text in texts:
+        indices.extend(map(lookup, analyzer(text)))
+        indptr.append(len(indices))
+    if not vocabulary:
+        return None, {}
+    words = sorted(vocabulary)
+    # Columns in sorted word order, as CountVectorizer numbers them.
+    column = np.empty(len(words), dtype=np.int64)
+    column[[vocabulary[w] for w in words]] = np.arange(len(words))
+    cols = column[np.frombuffer(indices, dtype=np.int64)] if len(indices) else np.zeros(0, np.int64)
+    counts = sp.csr_matrix(
+        (np.ones(len(cols), dtype=np.float32), cols, np.frombuffer(indptr, dtype=np.int64)),
+        shape=(len(texts), len(words)),
+    )
+    counts.sum_duplicates()
+    return counts, {w: i for i, w in enumerate(words)}
+
+
 def _learn_bios(scorer: CompatibilityScorer, members: list[Member]) -> None:
     """Bio TF-IDF on the distinct texts, kept sparse (float32)."""
     # Identical bios (empty ones, templates) are analysed once: the counts of
@@ -318,13 +360,7 @@ def _learn_bios(scorer: CompatibilityScorer, members: list[Member]) -> None:
     position = {t: i for i, t in enumerate(bio_texts)}
     scorer.bio_ids_ = np.array([position[t] for t in texts], dtype=np.intp)
     del texts, position
-    scorer.bio_vectorizer_ = CountVectorizer(analyzer=_WordPrefixes(scorer.bio_word_prefix), dtype=np.float32)
-    counts = None
-    if any(bio_texts):
-        try:
-            counts = scorer.bio_vectorizer_.fit_transform(bio_texts).tocsr()
-        except ValueError:  # only one-letter words: no vocabulary
-            counts = None
+    counts, scorer.bio_vocabulary_ = _count_words(bio_texts, _WordPrefixes(scorer.bio_word_prefix))
     if counts is not None:
         scorer.bio_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts[scorer.bio_ids_])
         scorer.bio_unique_ = scorer.bio_tfidf_.transform(counts).astype(np.float32).tocsr()

@@ -111,13 +111,22 @@ def _unmatched_details(members, pop: Population, unmatched: np.ndarray):
     _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
     lang_all = pop.languages[everyone].astype(np.float32)
+    # Per (country, language set): the mentors of other countries, and those sharing a
+    # language sorted by years (the senior enough are a suffix).
+    kinds: dict = {}
     for g, f in enumerate(first.tolist()):
         p0 = int(pos[f])
         her = pop.languages[p0]
         need = int(pop.years[p0]) + gap
-        others = everyone[pop.country[everyone] != pop.country[p0]]
-        lang = others[(lang_all[pop.country[everyone] != pop.country[p0]] @ her.astype(np.float32)) > 0]
-        senior = lang[pop.years[lang] >= need]
+        kind_key = (int(pop.country[p0]), packed[f].tobytes())
+        if kind_key not in kinds:
+            away = pop.country[everyone] != pop.country[p0]
+            others = everyone[away]
+            lang = others[(lang_all[away] @ her.astype(np.float32)) > 0]
+            lang = lang[np.argsort(pop.years[lang], kind="stable")]
+            kinds[kind_key] = (others, lang, pop.years[lang])
+        others, lang, lang_years = kinds[kind_key]
+        senior = lang[np.searchsorted(lang_years, need, side="left") :]
         hint = _language_hint(pop, others, need, her) if len(senior) == 0 else None
         base_kind = _mentor_kind(pop, members, senior, her)
         for r in np.flatnonzero(group == g).tolist():
