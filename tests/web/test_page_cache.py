@@ -239,3 +239,26 @@ def test_the_layout_counts_what_the_page_itself_marked_read(client, auth, db):
     assert 'data-unread-label="unread">Messages</a>' in page  # no badge on the page that read it
     poll = client.get(f"/messages/{conv.id}/poll?after=0").get_json()
     assert poll["unread"] == 0
+
+
+def test_the_page_follows_the_conversations_state(app, db):
+    """A request waiting for an answer, accepted, then blocked: the starter's page changes
+    at once each time, though her messages stay the same."""
+    starter = make_member(db, email="starter@example.org", display_name="Starter", country="KZ")
+    invitee = make_member(db, email="invitee@example.org", display_name="Invitee", country="KG")
+    conv = services.start_direct(starter, invitee, "Hello there", utcnow())
+    db.session.commit()
+    browser = app.test_client()
+    token = csrf_token(browser.get("/login").get_data(as_text=True))
+    browser.post("/login", data={"email": "starter@example.org", "password": "correct horse battery", "csrf_token": token})
+    for _ in range(2):
+        page = browser.get(f"/messages/{conv.id}").get_data(as_text=True)
+        assert "Please wait until Invitee accepts your request." in page and 'name="body"' not in page
+    services.accept_request(conv, invitee, utcnow())
+    db.session.commit()
+    page = browser.get(f"/messages/{conv.id}").get_data(as_text=True)
+    assert "Please wait until" not in page and 'name="body"' in page
+    services.block(db.session.get(Conversation, conv.id), invitee, utcnow())
+    db.session.commit()
+    page = browser.get(f"/messages/{conv.id}").get_data(as_text=True)
+    assert "This conversation is blocked." in page and 'name="body"' not in page

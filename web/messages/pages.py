@@ -35,16 +35,21 @@ class ShownPage:
         return self.page - 1
 
 
-def history_html(conv: Conversation, viewer: Member, page_number: int) -> ShownPage:
-    """Page ``page_number`` of ``conv`` as ``viewer`` reads it.
+def conversation_html(conv: Conversation, viewer: Member, page_number: int, form=None) -> ShownPage:
+    """The content of page ``page_number`` of ``conv`` as ``viewer`` reads it: the heading,
+    a request to answer, the messages, the form or why she cannot write, the actions.
 
-    The HTML depends on the messages (``conv.message_version``, which the database moves
-    on every insert, update and delete of them), on who reads (her own messages carry
-    "You", a delete button and "read" marks up to ``read_upto``), on the participants'
-    names, and on the reader's language and time zone: all of it is in the key, so a stored
-    copy is reused only where rendering again would give the same page. CSRF tokens are
-    filled in at each request."""
+    What it shows depends on the messages (``conv.message_version``, which the database
+    moves on every insert, update and delete of them), on who reads (her own messages carry
+    "You", a delete button and "read" marks up to ``read_upto``), on both members' names and
+    status, on the conversation's state and its mentorship's, and on the reader's language
+    and time zone: all of it is in the key, so a stored copy is reused only where rendering
+    again would give the same page. CSRF tokens are filled in at each request. A form
+    carrying errors (``form``) is rendered fresh, not stored."""
+    from .forms import MessageForm
+
     page_number = max(page_number, 1)
+    other = services.other_member(conv, viewer)
     read_upto = services.read_by_other(conv, viewer)
     names = tuple((p.member_id, p.member.display_name if p.member else None) for p in conv.participants)
     key = (
@@ -56,21 +61,33 @@ def history_html(conv: Conversation, viewer: Member, page_number: int) -> ShownP
         str(get_timezone()),
         read_upto,
         names,
+        viewer.status,
+        (other.id, other.status) if other else None,
+        (conv.kind, conv.state, conv.mentorship_id, conv.started_by_id, conv.blocked_by_id),
+        conv.mentorship.state if conv.mentorship else None,
     )
     store = page_cache.cache("conversation")
-    found = store.get(key)
+    found = store.get(key) if form is None else None
     if found is not None:
         if found.page == 1:
             none_after(conv, found.last_id)
         return replace(found, html=page_cache.fill_tokens(found.html))
     page = services.history(conv, page_number)
-    html = page_cache.render_part("messages/_messages.html", page=page, conv=conv, read_upto=read_upto)
+    html = page_cache.render_part(
+        "messages/_conversation.html",
+        conv=conv,
+        page=page,
+        other=other,
+        form=form or MessageForm(),
+        refusal=services.write_refusal(conv, viewer),
+        read_upto=read_upto,
+    )
     shown = ShownPage(html=html, page=page.page, has_next=page.has_next, last_id=page.items[-1].id if page.items else 0)
     if shown.page == 1:
         none_after(conv, shown.last_id)
     # A sender who is no longer a participant has a name the key does not hold.
     participants = {p.member_id for p in conv.participants}
-    if all(m.sender_id is None or m.sender_id in participants for m in page.items):
+    if form is None and all(m.sender_id is None or m.sender_id in participants for m in page.items):
         store.put(key, shown)
     return replace(shown, html=page_cache.fill_tokens(html))
 

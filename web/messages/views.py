@@ -57,21 +57,11 @@ def start(member_id: int):
 @bp.get("/messages/<int:conversation_id>")
 def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
     conv = services.get_conversation_for(current_user, conversation_id)
-    page = pages.history_html(conv, current_user, page_arg())
+    page = pages.conversation_html(conv, current_user, page_arg(), form)
     # Read up to the newest message shown; the commit waits until the page is rendered,
     # because a commit expires every loaded row and each would be loaded again.
     changed = page.page == 1 and bool(page.last_id) and services.mark_read(conv, current_user, utcnow(), page.last_id)
-    html = render_template(
-        "messages/conversation.html",
-        conv=conv,
-        page=page,
-        other=services.other_member(conv, current_user),
-        form=form or MessageForm(),
-        refusal=services.write_refusal(conv, current_user),
-        action_form=ActionForm(),
-        read_upto=services.read_by_other(conv, current_user),
-        participant=services.participant(conv, current_user),
-    )
+    html = render_template("messages/conversation.html", page=page, other=services.other_member(conv, current_user))
     if changed:
         db.session.commit()
     return html, status
