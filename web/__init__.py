@@ -79,7 +79,7 @@ def check_production_settings(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import i18n, security, template_gettext
+    from . import i18n, page_cache, security, template_gettext
     from .extensions import babel, csrf, db, login_manager, migrate
     from .mail import init_mail
 
@@ -94,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     template_gettext.init_app(app)  # after Flask-Babel installed its own
+    page_cache.init_app(app)
     init_mail(app)
     from . import assets, observability
 

@@ -18,8 +18,9 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -27,8 +28,9 @@ from . import prefetch
 from .extensions import db
 from .models import CacheVersion
 
-# Random per process, so that no text a member wrote can be taken for it.
+# Random per process, so that no text a member wrote can be taken for them.
 TOKEN_MARKER = "csrf-" + secrets.token_hex(16)
+NEXT_MARKER = "next-" + secrets.token_hex(16)
 
 
 class LRU:
@@ -103,3 +105,37 @@ def fill_tokens(html: Markup) -> Markup:
     if TOKEN_MARKER not in html:
         return html
     return html.replace(TOKEN_MARKER, generate_csrf())  # Markup.replace escapes the token
+
+
+@pass_context
+def page_header(context) -> Markup:
+    """The layout's header (navigation with unread counts, language menu), rendered once per
+    language, kind of visitor (signed in, approved, with the way to coordination) and unread
+    counts, with this request's CSRF token and path filled in."""
+    from flask_login import current_user
+
+    from .notifications.views import unread_for_navigation
+    from .policy import may_enter_coordination
+
+    user = current_user._get_current_object()
+    signed_in = bool(user.is_authenticated)
+    approved = signed_in and user.is_approved
+    counts = unread_for_navigation(user) if approved else None
+    key = (
+        str(context.get("current_locale")),
+        signed_in,
+        approved,
+        signed_in and may_enter_coordination(user),
+        (counts["messages"], counts["notifications"]) if counts else None,
+    )
+    store = cache("header")
+    html = store.get(key)
+    if html is None:
+        html = render_part("_header.html", next_marker=NEXT_MARKER, nav_counts=lambda: counts)
+        store.put(key, html)
+    next_path = request.full_path if request.method == "GET" else "/"
+    return fill_tokens(html).replace(NEXT_MARKER, next_path)  # Markup.replace escapes the path
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["page_header"] = page_header

@@ -262,3 +262,27 @@ def test_the_page_follows_the_conversations_state(app, db):
     db.session.commit()
     page = browser.get(f"/messages/{conv.id}").get_data(as_text=True)
     assert "This conversation is blocked." in page and 'name="body"' not in page
+
+
+def test_the_header_is_each_visitors_own(app, client, auth, db):
+    """The header is kept per language, kind of visitor and counts: the way to coordination
+    only for a coordinator, the badge as it is now, this page's path and this session's token."""
+    mentor, mentee, conv = _conversation(db)
+    make_coordinator(db, email="coord@example.org", coordinator_scope=None)
+    auth.login("coord@example.org")
+    assert "Coordination</a>" in client.get("/directory/").get_data(as_text=True)
+    auth.logout()
+    auth.login("nurzat@example.org")
+    page = client.get("/directory/?country=KG").get_data(as_text=True)
+    assert "Coordination</a>" not in page
+    assert 'name="next" value="/directory/?country=KG"' in page
+    assert 'name="next" value="/matches/?"' in client.get("/matches/").get_data(as_text=True)
+    assert 'data-unread-label="unread">Messages</a>' in client.get("/directory/").get_data(as_text=True)
+    services.send_message(conv, mentor, "Badge please", utcnow())
+    db.session.commit()
+    page = client.get("/directory/").get_data(as_text=True)
+    assert 'data-unread-label="unread">Messages <span class="badge">1<span class="skip"> unread</span></span>' in page
+    # The sign-out form's token is this session's: signing out with it works.
+    token = csrf_token(page)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert "Sign in</a>" in client.get("/directory/", follow_redirects=True).get_data(as_text=True)

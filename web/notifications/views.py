@@ -15,17 +15,18 @@ from . import services
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
+def unread_for_navigation(member) -> dict:
+    """Unread messages and notifications for the navigation (called only where shown)."""
+    if not member.is_authenticated or not member.is_approved:
+        return {"messages": 0, "notifications": 0}
+    from ..messages.services import unread_counts
+
+    return unread_counts(member)
+
+
 @bp.app_context_processor
 def _nav_counts():
-    def nav_counts() -> dict:
-        """Unread messages and notifications for the navigation (called only where shown)."""
-        if not current_user.is_authenticated or not current_user.is_approved:
-            return {"messages": 0, "notifications": 0}
-        from ..messages.services import unread_counts
-
-        return unread_counts(current_user)
-
-    return {"nav_counts": nav_counts}
+    return {"nav_counts": lambda: unread_for_navigation(current_user)}
 
 
 @bp.before_app_request
