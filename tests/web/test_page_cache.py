@@ -224,6 +224,13 @@ def test_a_poll_finds_a_new_message_at_once(app, client, auth, db):
     db.session.commit()
     found = client.get(f"/messages/{conv.id}/poll?after={last}").get_json()["messages"]
     assert len(found) == 1 and "Fresh news" in found[0]["html"]
+    # Someone outside the conversation is refused as before, however much this process knows.
+    client.get(f"/messages/{conv.id}/poll?after={last + 1}")
+    auth.logout()
+    make_member(db, email="outsider@example.org")
+    auth.login("outsider@example.org")
+    assert client.get(f"/messages/{conv.id}/poll?after={last + 1}").status_code == 404
+    assert client.get(f"/messages/{conv.id}/poll?after=999999999").status_code == 404
 
 
 def test_the_layout_counts_what_the_page_itself_marked_read(client, auth, db):

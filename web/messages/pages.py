@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
 
 from .. import page_cache
-from ..models import Conversation, Member
+from ..extensions import db
+from ..models import Conversation, ConversationParticipant, Member
 from . import services
 
 
@@ -108,3 +111,25 @@ def messages_after(conv: Conversation, after_id: int, limit: int = 100) -> list:
     if len(items) < limit:
         none_after(conv, items[-1].id if items else after_id)
     return items
+
+
+def nothing_after(member: Member, conversation_id: int, after_id: int) -> bool:
+    """Whether this process knows that conversation ``conversation_id``, which ``member``
+    takes part in, has no message after ``after_id``: one light query for its version,
+    without loading the conversation. False when it does not know (or she is no
+    participant: the caller then loads it as usual and refuses)."""
+    found = db.session.execute(_version_statement(), {"conversation_id": conversation_id, "member_id": member.id})
+    version = found.scalar()
+    if version is None:
+        return False
+    newest = page_cache.cache("newest").get((conversation_id, version))
+    return newest is not None and after_id >= newest
+
+
+@cache
+def _version_statement():
+    return (
+        select(Conversation.message_version)
+        .join(ConversationParticipant, ConversationParticipant.conversation_id == Conversation.id)
+        .where(Conversation.id == bindparam("conversation_id"), ConversationParticipant.member_id == bindparam("member_id"))
+    )

@@ -168,8 +168,11 @@ def report(conversation_id: int):
 @bp.get("/messages/<int:conversation_id>/poll")
 def poll(conversation_id: int):
     """New messages after ``after`` as escaped HTML fragments, and the unread counts."""
-    conv = services.get_conversation_for(current_user, conversation_id)
     after = request.args.get("after", 0, type=int) or 0
+    if pages.nothing_after(current_user, conversation_id, after):  # the common case, without loading it
+        counts = services.unread_counts(current_user)
+        return jsonify(messages=[], unread=counts["messages"], notifications=counts["notifications"])
+    conv = services.get_conversation_for(current_user, conversation_id)
     items = pages.messages_after(conv, after)
     read_upto, action_form = services.read_by_other(conv, current_user), ActionForm()
     html = [
