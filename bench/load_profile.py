@@ -38,6 +38,7 @@ PAGES = {
     "proposals": "/matches/",
     "proposal": "/matches/{conversation}",
     "login form": "/login",
+    "unread": "/messages/unread",
 }
 
 

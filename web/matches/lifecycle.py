@@ -323,24 +323,35 @@ def add_months(moment: datetime, months: int) -> datetime:
 # --- what a member sees --------------------------------------------------------------------
 
 
-def mentee_status(member: Member) -> tuple[str, Mentorship | None]:
+def mentee_status(member: Member, mentorships: list[Mentorship] | None = None) -> tuple[str, Mentorship | None]:
     """``not_mentee``, ``waiting`` (for the next run), ``pending`` (the mentor considers it),
-    ``to_confirm`` (the mentor accepted) or ``matched``."""
+    ``to_confirm`` (the mentor accepted) or ``matched``. ``mentorships``: all of hers, newest
+    first, when the caller has them (no query then)."""
     if not member.is_mentee:
         return "not_mentee", None
-    m = rules.open_mentorship_of_mentee(member.id)
+    if mentorships is None:
+        m = rules.open_mentorship_of_mentee(member.id)
+    else:
+        m = next((x for x in mentorships if x.mentee_id == member.id and x.state in S.OPEN), None)
     if m is None:
         return "waiting", None
     return {S.PROPOSED: "pending", S.ACCEPTED: "to_confirm", S.ACTIVE: "matched"}[m.state], m
 
 
-def mentorships_of(member: Member) -> dict[str, list[Mentorship]]:
-    """A member's mentorships grouped for her overview page."""
-    rows = db.session.scalars(
-        select(Mentorship)
-        .where((Mentorship.mentor_id == member.id) | (Mentorship.mentee_id == member.id))
-        .order_by(Mentorship.id.desc())
-    ).all()
+def all_mentorships_of(member: Member) -> list[Mentorship]:
+    """Every mentorship she is one of the pair of, newest first."""
+    return list(
+        db.session.scalars(
+            select(Mentorship)
+            .where((Mentorship.mentor_id == member.id) | (Mentorship.mentee_id == member.id))
+            .order_by(Mentorship.id.desc())
+        )
+    )
+
+
+def mentorships_of(member: Member, rows: list[Mentorship] | None = None) -> dict[str, list[Mentorship]]:
+    """A member's mentorships grouped for her overview page (``rows``: ``all_mentorships_of``)."""
+    rows = all_mentorships_of(member) if rows is None else rows
     groups: dict[str, list[Mentorship]] = {"to_answer": [], "waiting": [], "active": [], "past": []}
     for m in rows:
         if m.state == S.ACTIVE:

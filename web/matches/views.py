@@ -29,8 +29,9 @@ bp = Blueprint("matches", __name__)
 
 @bp.get("/matches/")
 def index():
-    groups = lifecycle.mentorships_of(current_user)
-    status, current = lifecycle.mentee_status(current_user)
+    rows = lifecycle.all_mentorships_of(current_user)
+    groups = lifecycle.mentorships_of(current_user, rows)
+    status, current = lifecycle.mentee_status(current_user, rows)
     return render_template("matches/index.html", groups=groups, status=status, current=current, describe=reasons.describe)
 
 
