@@ -313,29 +313,36 @@ def _has_unread_message_note(member: Member, conv: Conversation) -> bool:
 
 
 def _take_rate_token(member: Member, now: datetime) -> None:
-    """Count a message against the member's per-minute allowance, in a row every worker shares."""
+    """Count a message against the member's per-minute allowance, in a row every worker shares:
+    one INSERT ... ON CONFLICT DO UPDATE that returns the new count, or nothing when the
+    minute's allowance is used up (the row is locked until the commit, so two workers count
+    one after the other)."""
     limit = int(current_app.config["MESSAGES_PER_MINUTE"])
     window = now.replace(second=0, microsecond=0)
-    key = {"member_id": member.id, "window_start": window}
-    row = db.session.get(MessageRateCounter, key, with_for_update=True)
-    if row is None:
-        row = MessageRateCounter(member_id=member.id, window_start=window, count=0)
-        try:
-            with db.session.begin_nested():
-                db.session.add(row)
-                db.session.flush()
-        except IntegrityError:  # another worker created it first
-            row = db.session.get(MessageRateCounter, key, with_for_update=True, populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (
+        insert(MessageRateCounter)
+        .values(member_id=member.id, window_start=window, count=1)
+        .on_conflict_do_update(
+            index_elements=[MessageRateCounter.member_id, MessageRateCounter.window_start],
+            set_={"count": MessageRateCounter.count + 1},
+            where=MessageRateCounter.count < limit,  # a full minute stays as it is: no row comes back
+        )
+        .returning(MessageRateCounter.count)
+    )
+    count = db.session.execute(stmt).scalar_one_or_none()
+    if count == 1:  # a new minute: forget the old ones
         db.session.execute(
             db.delete(MessageRateCounter).where(
                 MessageRateCounter.member_id == member.id, MessageRateCounter.window_start < window - timedelta(hours=1)
             )
         )
-    if row.count >= limit:
+    if count is None or count > limit:  # (a new row over a limit of 0)
         log.warning("message rate limit reached by member %s", member.id)
         raise _refuse(_l("You are writing very fast. Please wait a minute and try again."), "body")
-    row.count += 1
-    db.session.flush()
 
 
 def delete_message(conv: Conversation, member: Member, message_id: int, now: datetime) -> Message:
