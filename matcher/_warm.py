@@ -7,8 +7,9 @@ arcs whose reduced cost is negative.  Each of them is saturated (one unit: the
 mentor gets an excess, the mentee a deficit), which keeps every residual arc
 non-negative, and the imbalances are repaired by the primal-dual method:
 
-1. Dijkstra on the reduced costs from every node with an excess, until the
-   first node with a deficit is reached at distance ``D``;
+1. Dijkstra on the reduced costs (small integers: a bucket queue) from every
+   node with an excess, until the first node with a deficit is reached at
+   distance ``D``;
 2. the potentials move by ``min(dist, D)`` (every residual arc stays >= 0 and
    the shortest paths found become arcs of reduced cost 0);
 3. units are pushed from excesses to deficits along arcs of reduced cost 0
@@ -30,42 +31,8 @@ from numba import njit
 __all__ = ["repair"]
 
 _INF = np.int64(1) << 60
-
-
-@njit(cache=True)
-def _push(heap_d, heap_v, size, dv, v):
-    i = size
-    heap_d[i] = dv
-    heap_v[i] = v
-    while i > 0:
-        p = (i - 1) >> 1
-        if heap_d[p] <= heap_d[i]:
-            break
-        heap_d[p], heap_d[i] = heap_d[i], heap_d[p]
-        heap_v[p], heap_v[i] = heap_v[i], heap_v[p]
-        i = p
-    return size + 1
-
-
-@njit(cache=True)
-def _pop(heap_d, heap_v, size):
-    dv, v = heap_d[0], heap_v[0]
-    size -= 1
-    heap_d[0] = heap_d[size]
-    heap_v[0] = heap_v[size]
-    i = 0
-    while True:
-        a = 2 * i + 1
-        if a >= size:
-            break
-        b = a + 1
-        c = a if (b >= size or heap_d[a] <= heap_d[b]) else b
-        if heap_d[i] <= heap_d[c]:
-            break
-        heap_d[c], heap_d[i] = heap_d[i], heap_d[c]
-        heap_v[c], heap_v[i] = heap_v[i], heap_v[c]
-        i = c
-    return dv, v, size
+#: Distances the bucket queue holds; a longer one gives up (the caller solves from scratch).
+_BUCKETS = 1 << 16
 
 
 @njit(cache=True)
@@ -79,8 +46,11 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
     m2 = adj_ent.shape[0]
     dist = np.full(n, _INF, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
-    heap_d = np.empty(m2 + n, dtype=np.int64)
-    heap_v = np.empty(m2 + n, dtype=np.int64)
+    # Bucket queue (Dial): reduced costs are small integers.  Entries are linked
+    # per distance; a node may sit in several buckets, only its last counts.
+    bucket_head = np.full(_BUCKETS, -1, dtype=np.int64)
+    entry_node = np.empty(m2 + n, dtype=np.int64)
+    entry_next = np.empty(m2 + n, dtype=np.int64)
     touched = np.empty(n, dtype=np.int64)
     settled = np.empty(n, dtype=np.int64)
     cur = adj_start[:-1].copy()
@@ -114,22 +84,33 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
         size = 0
         n_touched = 0
         n_settled = 0
+        top_bucket = 0
         for i in range(n_src):
             v = sources[i]
             dist[v] = 0
             touched[n_touched] = v
             n_touched += 1
-            size = _push(heap_d, heap_v, size, 0, v)
+            entry_node[size] = v
+            entry_next[size] = bucket_head[0]
+            bucket_head[0] = size
+            size += 1
         reach = -1
-        while size > 0:
-            dv, v, size = _pop(heap_d, heap_v, size)
-            if done[v] or dv > dist[v]:
+        b = 0
+        overflow = False
+        while b <= top_bucket:
+            e = bucket_head[b]
+            if e < 0:
+                b += 1
+                continue
+            bucket_head[b] = entry_next[e]
+            v = entry_node[e]
+            if done[v] or dist[v] != b:
                 continue
             done[v] = True
             settled[n_settled] = v
             n_settled += 1
             if bal[v] < 0:
-                reach = dv
+                reach = b
                 break
             for k in range(adj_start[v], adj_start[v + 1]):
                 ent = adj_ent[k]
@@ -146,13 +127,25 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
                         continue
                     w = tail[a]
                     rc = -cost[a] + d[v] - d[w]
-                nd = dv + rc
+                nd = b + rc
                 if nd < dist[w]:
+                    if nd >= _BUCKETS:
+                        overflow = True
+                        continue
                     if dist[w] == _INF:
                         touched[n_touched] = w
                         n_touched += 1
                     dist[w] = nd
-                    size = _push(heap_d, heap_v, size, nd, w)
+                    entry_node[size] = w
+                    entry_next[size] = bucket_head[nd]
+                    bucket_head[nd] = size
+                    size += 1
+                    if nd > top_bucket:
+                        top_bucket = nd
+        for i in range(top_bucket + 1):
+            bucket_head[i] = -1
+        if overflow:
+            return -1
         if reach < 0:
             return -1
         # 2. Potentials: the settled nodes below D drop by D - dist.
