@@ -293,3 +293,18 @@ def test_the_header_is_each_visitors_own(app, client, auth, db):
     token = csrf_token(page)
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert "Sign in</a>" in client.get("/directory/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_a_kept_page_still_marks_what_is_new_read(client, auth, db):
+    mentor, mentee, conv = _conversation(db)
+    services.send_message(conv, mentor, "One", utcnow())
+    db.session.commit()
+    auth.login("nurzat@example.org")
+    client.get(f"/messages/{conv.id}")
+    client.get(f"/messages/{conv.id}")  # kept now
+    services.send_message(db.session.get(Conversation, conv.id), mentor, "Two", utcnow())
+    db.session.commit()
+    page = client.get(f"/messages/{conv.id}").get_data(as_text=True)
+    assert "Two" in page and "<title>Aigul · Messages" in page
+    assert client.get(f"/messages/{conv.id}/poll?after=0").get_json()["unread"] == 0
+    assert "<title>Aigul · Messages" in client.get(f"/messages/{conv.id}").get_data(as_text=True)

@@ -56,12 +56,17 @@ def start(member_id: int):
 
 @bp.get("/messages/<int:conversation_id>")
 def conversation(conversation_id: int, form: MessageForm | None = None, status: int = 200):
+    quick = pages.cached_conversation(current_user, conversation_id, page_arg()) if form is None else None
+    if quick is not None:  # kept, and nothing new to mark read
+        page, other_name = quick
+        return render_template("messages/conversation.html", page=page, other_name=other_name), status
     conv = services.get_conversation_for(current_user, conversation_id)
     page = pages.conversation_html(conv, current_user, page_arg(), form)
     # Read up to the newest message shown; the commit waits until the page is rendered,
     # because a commit expires every loaded row and each would be loaded again.
     changed = page.page == 1 and bool(page.last_id) and services.mark_read(conv, current_user, utcnow(), page.last_id)
-    html = render_template("messages/conversation.html", page=page, other=services.other_member(conv, current_user))
+    other = services.other_member(conv, current_user)
+    html = render_template("messages/conversation.html", page=page, other_name=other.display_name if other else None)
     if changed:
         db.session.commit()
     return html, status

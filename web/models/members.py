@@ -119,7 +119,12 @@ class Member(UserMixin, db.Model):
 
     def _shown_name(self) -> str:
         """Her name; once her account is deleted, "Deleted member" in the reader's language."""
-        return gettext("Deleted member") if self.deleted_at is not None else self.stored_name
+        return Member.shown_name(self.stored_name, self.deleted_at)
+
+    @staticmethod
+    def shown_name(stored_name: str, deleted_at) -> str:
+        """``display_name`` from the two columns (for pages that read them without the row)."""
+        return gettext("Deleted member") if deleted_at is not None else stored_name
 
     def _set_name(self, value: str) -> None:
         self.stored_name = value
