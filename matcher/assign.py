@@ -693,12 +693,15 @@ def tie_break_flow(n_mentees, capacity, e_edge, m_edge, cost, dist, flow_value, 
     np.subtract.at(supplies, e_edge[forced_pair], 1)
     np.add.at(supplies, mentor_node[forced_pair], 1)
     free = np.flatnonzero(rc_pair == 0)
+    del rc_pair, mentor_node  # the peak of a run's memory comes next: keep it low
     free_e = np.flatnonzero(rc_source == 0)
     free_m = np.flatnonzero(rc_sink == 0)
-    tails = np.concatenate([np.full(len(free_e), source), e_edge[free], n_mentees + free_m])
-    heads = np.concatenate([free_e, mentor_node[free], np.full(len(free_m), sink)])
+    soft = soft_costs(score_of(free))
+    costs = np.concatenate([np.zeros(len(free_e), np.int64), soft, np.zeros(len(free_m), np.int64)])
+    del soft
+    tails = np.concatenate([np.full(len(free_e), source), e_edge[free], n_mentees + free_m]).astype(np.int32)
+    heads = np.concatenate([free_e, n_mentees + m_edge[free], np.full(len(free_m), sink)]).astype(np.int32)
     caps = np.concatenate([np.ones(len(free_e) + len(free), np.int64), capacity[free_m]])
-    costs = np.concatenate([np.zeros(len(free_e), np.int64), soft_costs(score_of(free)), np.zeros(len(free_m), np.int64)])
     flows = _min_cost_flow(sink + 1, tails, heads, caps, costs, supplies, f"{len(free)} tight candidate pairs")
     used = forced_pair.copy()
     used[free] = flows[len(free_e) : len(free_e) + len(free)] > 0

@@ -233,11 +233,17 @@ class CompatibilityScorer(BaseEstimator):
 
         (Not scikit-learn's ``score``, which returns one number for a data set.)
         """
-        comps = self.components(mentor_idx, mentee_idx)
+        m = np.atleast_1d(np.asarray(mentor_idx, dtype=np.intp))
+        e = np.atleast_1d(np.asarray(mentee_idx, dtype=np.intp))
         w = self._weights()
-        total = np.zeros(len(np.atleast_1d(mentor_idx)))
-        for wi, name in zip(w, COMPONENTS, strict=True):
-            total += wi * comps[name]
+        total = np.zeros(len(m))
+        # By chunks: the six components of millions of pairs at once would be the
+        # peak of a run's memory (the tie-break scores every tight pair).
+        for lo in range(0, len(m), _CHUNK):
+            comps = self.components(m[lo : lo + _CHUNK], e[lo : lo + _CHUNK])
+            part = total[lo : lo + _CHUNK]
+            for wi, name in zip(w, COMPONENTS, strict=True):
+                part += wi * comps[name]
         return np.clip(total, 0.0, 1.0)
 
     # -- linear features for ranking candidates -----------------------------
