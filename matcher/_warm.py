@@ -44,22 +44,27 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
     ``min(dist, D)`` to every node, up to a constant).
     """
     m2 = adj_ent.shape[0]
+    arcs = (tail, head, cap, cost, flow, adj_start, adj_ent, active)
     dist = np.full(n, _INF, dtype=np.int64)
     done = np.zeros(n, dtype=np.bool_)
     # Bucket queue (Dial): reduced costs are small integers.  Entries are linked
     # per distance; a node may sit in several buckets, only its last counts.
-    bucket_head = np.full(_BUCKETS, -1, dtype=np.int64)
-    entry_node = np.empty(m2 + n, dtype=np.int64)
-    entry_next = np.empty(m2 + n, dtype=np.int64)
+    queue = (
+        np.full(_BUCKETS, -1, dtype=np.int64),
+        np.empty(m2 + n, dtype=np.int64),
+        np.empty(m2 + n, dtype=np.int64),
+    )
     touched = np.empty(n, dtype=np.int64)
     settled = np.empty(n, dtype=np.int64)
-    cur = adj_start[:-1].copy()
-    dead = np.zeros(n, dtype=np.bool_)
-    on_path = np.zeros(n, dtype=np.bool_)
-    seen = np.zeros(n, dtype=np.bool_)
-    visited = np.empty(n, dtype=np.int64)
-    stack_v = np.empty(n + 1, dtype=np.int64)
-    stack_e = np.empty(n + 1, dtype=np.int64)
+    walk = (
+        adj_start[:-1].copy(),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros(n, dtype=np.bool_),
+        np.empty(n, dtype=np.int64),
+        np.empty(n + 1, dtype=np.int64),
+        np.empty(n + 1, dtype=np.int64),
+    )
     sources = np.empty(n, dtype=np.int64)
     n_src = 0
     excess = 0
@@ -81,71 +86,7 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
                 k += 1
         n_src = k
         # 1. Dijkstra from the excesses.
-        size = 0
-        n_touched = 0
-        n_settled = 0
-        top_bucket = 0
-        for i in range(n_src):
-            v = sources[i]
-            dist[v] = 0
-            touched[n_touched] = v
-            n_touched += 1
-            entry_node[size] = v
-            entry_next[size] = bucket_head[0]
-            bucket_head[0] = size
-            size += 1
-        reach = -1
-        b = 0
-        overflow = False
-        while b <= top_bucket:
-            e = bucket_head[b]
-            if e < 0:
-                b += 1
-                continue
-            bucket_head[b] = entry_next[e]
-            v = entry_node[e]
-            if done[v] or dist[v] != b:
-                continue
-            done[v] = True
-            settled[n_settled] = v
-            n_settled += 1
-            if bal[v] < 0:
-                reach = b
-                break
-            for k in range(adj_start[v], adj_start[v + 1]):
-                ent = adj_ent[k]
-                a = ent >> 1
-                if not active[a]:
-                    continue
-                if ent & 1 == 0:
-                    if flow[a] >= cap[a]:
-                        continue
-                    w = head[a]
-                    rc = cost[a] + d[v] - d[w]
-                else:
-                    if flow[a] <= 0:
-                        continue
-                    w = tail[a]
-                    rc = -cost[a] + d[v] - d[w]
-                nd = b + rc
-                if nd < dist[w]:
-                    if nd >= _BUCKETS:
-                        overflow = True
-                        continue
-                    if dist[w] == _INF:
-                        touched[n_touched] = w
-                        n_touched += 1
-                    dist[w] = nd
-                    entry_node[size] = w
-                    entry_next[size] = bucket_head[nd]
-                    bucket_head[nd] = size
-                    size += 1
-                    if nd > top_bucket:
-                        top_bucket = nd
-        for i in range(top_bucket + 1):
-            bucket_head[i] = -1
-        if overflow:
-            return -1
+        reach, n_touched, n_settled = _dijkstra(arcs, d, bal, sources, n_src, dist, done, queue, touched, settled)
         if reach < 0:
             return -1
         # 2. Potentials: the settled nodes below D drop by D - dist.
@@ -158,73 +99,160 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
             dist[v] = _INF
             done[v] = False
         # 3. Units along arcs of reduced cost 0, depth first.
-        n_visited = 0
-        for i in range(n_src):
-            s = sources[i]
-            while bal[s] > 0 and not dead[s]:
-                top = 0
-                stack_v[0] = s
-                on_path[s] = True
-                if not seen[s]:
-                    seen[s] = True
-                    visited[n_visited] = s
-                    n_visited += 1
-                found = False
-                while top >= 0:
-                    v = stack_v[top]
-                    if bal[v] < 0 and top > 0:
-                        found = True
-                        break
-                    advanced = False
-                    while cur[v] < adj_start[v + 1]:
-                        ent = adj_ent[cur[v]]
-                        a = ent >> 1
-                        if ent & 1 == 0:
-                            ok = flow[a] < cap[a]
-                            w = head[a]
-                            rc = cost[a] + d[v] - d[w]
-                        else:
-                            ok = flow[a] > 0
-                            w = tail[a]
-                            rc = -cost[a] + d[v] - d[w]
-                        if ok and active[a] and rc == 0 and not dead[w] and not on_path[w]:
-                            stack_e[top] = ent
-                            top += 1
-                            stack_v[top] = w
-                            on_path[w] = True
-                            if not seen[w]:
-                                seen[w] = True
-                                visited[n_visited] = w
-                                n_visited += 1
-                            advanced = True
-                            break
-                        cur[v] += 1
-                    if not advanced:
-                        dead[v] = True
-                        on_path[v] = False
-                        top -= 1
-                if not found:
+        excess -= _push(arcs, d, bal, sources, n_src, walk)
+    return phases
+
+
+@njit(cache=True)
+def _dijkstra(arcs, d, bal, sources, n_src, dist, done, queue, touched, settled):
+    """Step 1: distances on reduced costs from the excesses to the first deficit.
+
+    Returns ``(D, touched, settled)`` counts; ``D`` is -1 when no deficit is
+    reachable or a distance overflows the bucket queue.
+    """
+    tail, head, cap, cost, flow, adj_start, adj_ent, active = arcs
+    bucket_head, entry_node, entry_next = queue
+    size = 0
+    n_touched = 0
+    n_settled = 0
+    top_bucket = 0
+    for i in range(n_src):
+        v = sources[i]
+        dist[v] = 0
+        touched[n_touched] = v
+        n_touched += 1
+        entry_node[size] = v
+        entry_next[size] = bucket_head[0]
+        bucket_head[0] = size
+        size += 1
+    reach = -1
+    b = 0
+    overflow = False
+    while b <= top_bucket:
+        e = bucket_head[b]
+        if e < 0:
+            b += 1
+            continue
+        bucket_head[b] = entry_next[e]
+        v = entry_node[e]
+        if done[v] or dist[v] != b:
+            continue
+        done[v] = True
+        settled[n_settled] = v
+        n_settled += 1
+        if bal[v] < 0:
+            reach = b
+            break
+        for k in range(adj_start[v], adj_start[v + 1]):
+            ent = adj_ent[k]
+            a = ent >> 1
+            if not active[a]:
+                continue
+            if ent & 1 == 0:
+                if flow[a] >= cap[a]:
+                    continue
+                w = head[a]
+                rc = cost[a] + d[v] - d[w]
+            else:
+                if flow[a] <= 0:
+                    continue
+                w = tail[a]
+                rc = -cost[a] + d[v] - d[w]
+            nd = b + rc
+            if nd < dist[w]:
+                if nd >= _BUCKETS:
+                    overflow = True
+                    continue
+                if dist[w] == _INF:
+                    touched[n_touched] = w
+                    n_touched += 1
+                dist[w] = nd
+                entry_node[size] = w
+                entry_next[size] = bucket_head[nd]
+                bucket_head[nd] = size
+                size += 1
+                if nd > top_bucket:
+                    top_bucket = nd
+    for i in range(top_bucket + 1):
+        bucket_head[i] = -1
+    if overflow:
+        reach = -1
+    return reach, n_touched, n_settled
+
+
+@njit(cache=True)
+def _push(arcs, d, bal, sources, n_src, walk):
+    """Step 3: units from excesses to deficits along arcs of reduced cost 0.  Returns the units moved."""
+    tail, head, cap, cost, flow, adj_start, adj_ent, active = arcs
+    cur, dead, on_path, seen, visited, stack_v, stack_e = walk
+    moved = 0
+    n_visited = 0
+    for i in range(n_src):
+        s = sources[i]
+        while bal[s] > 0 and not dead[s]:
+            top = 0
+            stack_v[0] = s
+            on_path[s] = True
+            if not seen[s]:
+                seen[s] = True
+                visited[n_visited] = s
+                n_visited += 1
+            found = False
+            while top >= 0:
+                v = stack_v[top]
+                if bal[v] < 0 and top > 0:
+                    found = True
                     break
-                for j in range(top):
-                    ent = stack_e[j]
+                advanced = False
+                while cur[v] < adj_start[v + 1]:
+                    ent = adj_ent[cur[v]]
                     a = ent >> 1
                     if ent & 1 == 0:
-                        flow[a] += 1
+                        ok = flow[a] < cap[a]
+                        w = head[a]
+                        rc = cost[a] + d[v] - d[w]
                     else:
-                        flow[a] -= 1
-                for j in range(top + 1):
-                    on_path[stack_v[j]] = False
-                t = stack_v[top]
-                bal[s] -= 1
-                bal[t] += 1
-                excess -= 1
-        for i in range(n_visited):
-            v = visited[i]
-            cur[v] = adj_start[v]
-            dead[v] = False
-            on_path[v] = False
-            seen[v] = False
-    return phases
+                        ok = flow[a] > 0
+                        w = tail[a]
+                        rc = -cost[a] + d[v] - d[w]
+                    if ok and active[a] and rc == 0 and not dead[w] and not on_path[w]:
+                        stack_e[top] = ent
+                        top += 1
+                        stack_v[top] = w
+                        on_path[w] = True
+                        if not seen[w]:
+                            seen[w] = True
+                            visited[n_visited] = w
+                            n_visited += 1
+                        advanced = True
+                        break
+                    cur[v] += 1
+                if not advanced:
+                    dead[v] = True
+                    on_path[v] = False
+                    top -= 1
+            if not found:
+                break
+            for j in range(top):
+                ent = stack_e[j]
+                a = ent >> 1
+                if ent & 1 == 0:
+                    flow[a] += 1
+                else:
+                    flow[a] -= 1
+            for j in range(top + 1):
+                on_path[stack_v[j]] = False
+            t = stack_v[top]
+            bal[s] -= 1
+            bal[t] += 1
+            moved += 1
+    for i in range(n_visited):
+        v = visited[i]
+        cur[v] = adj_start[v]
+        dead[v] = False
+        on_path[v] = False
+        seen[v] = False
+    return moved
 
 
 def adjacency(n_nodes, tails, heads):

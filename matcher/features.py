@@ -199,23 +199,7 @@ class CompatibilityScorer(BaseEstimator):
         e = np.asarray(mentee_idx, dtype=np.intp)
         out = {name: np.empty(len(m)) for name in COMPONENTS}
         for lo in range(0, len(m), _CHUNK):
-            mc, ec = m[lo : lo + _CHUNK], e[lo : lo + _CHUNK]
-            sl = slice(lo, lo + len(mc))
-            goals, skills = self.goal_bits_[ec], self.skill_bits_[mc]
-            n_goals = self.goal_counts_[ec]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                covered = _common_bits(goals, skills)
-                out["goal_coverage"][sl] = np.where(n_goals > 0, covered / n_goals, 0.0)
-                idf_cov = _common_bits(goals, skills, self.idf_tables_)
-                tot = self.goal_idf_totals_[ec]
-                out["skill_overlap"][sl] = np.where(tot > 0, idf_cov / tot, 0.0)
-                shared = _common_bits(self.language_bits_[ec], self.language_bits_[mc])
-                n_lang = self.language_counts_[ec]
-                out["language"][sl] = np.where(n_lang > 0, shared / n_lang, 0.0)
-            out["bio"][sl] = _bio_pairs(self.bio_unique_, self.bio_ids_[mc], self.bio_ids_[ec])
-            gap = self.years_[mc] - self.years_[ec]
-            out["seniority"][sl] = np.clip(gap, 0, self.seniority_cap) / self.seniority_cap
-            out["agency"][sl] = (self.agency_codes_[ec] == self.agency_codes_[mc]).astype(np.float64)
+            _fill_components(self, m[lo : lo + _CHUNK], e[lo : lo + _CHUNK], out, lo)
         return out
 
     def covered_goals(self, mentor_idx, mentee_idx) -> np.ndarray:
@@ -269,6 +253,26 @@ class CompatibilityScorer(BaseEstimator):
     def bio_similarity(self, a: int, b: int) -> float:
         """Bio cosine similarity of two members given by position."""
         return float(_bio_pairs(self.bio_unique_, self.bio_ids_[[a]], self.bio_ids_[[b]])[0])
+
+
+def _fill_components(scorer, mc, ec, out, lo):
+    """Write the components of the pairs ``(mc, ec)`` into ``out`` from position ``lo``."""
+    sl = slice(lo, lo + len(mc))
+    goals, skills = scorer.goal_bits_[ec], scorer.skill_bits_[mc]
+    n_goals = scorer.goal_counts_[ec]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covered = _common_bits(goals, skills)
+        out["goal_coverage"][sl] = np.where(n_goals > 0, covered / n_goals, 0.0)
+        idf_cov = _common_bits(goals, skills, scorer.idf_tables_)
+        tot = scorer.goal_idf_totals_[ec]
+        out["skill_overlap"][sl] = np.where(tot > 0, idf_cov / tot, 0.0)
+        shared = _common_bits(scorer.language_bits_[ec], scorer.language_bits_[mc])
+        n_lang = scorer.language_counts_[ec]
+        out["language"][sl] = np.where(n_lang > 0, shared / n_lang, 0.0)
+    out["bio"][sl] = _bio_pairs(scorer.bio_unique_, scorer.bio_ids_[mc], scorer.bio_ids_[ec])
+    gap = scorer.years_[mc] - scorer.years_[ec]
+    out["seniority"][sl] = np.clip(gap, 0, scorer.seniority_cap) / scorer.seniority_cap
+    out["agency"][sl] = (scorer.agency_codes_[ec] == scorer.agency_codes_[mc]).astype(np.float64)
 
 
 def _bio_pairs(bio_unique: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
