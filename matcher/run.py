@@ -9,19 +9,16 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ._scan import price_pairs, scan_arrays, scan_candidates
 from .assign import (
     Population,
     _sorted_contains,
-    _tie_break,
     class_max_matching,
-    coverage_candidates,
     coverage_costs,
     coverage_units,
-    price_all_pairs,
     residual_potentials,
     solve_flow,
     tie_break_flow,
-    top_candidates,
     warm_solve,
 )
 from .features import CompatibilityScorer, reasons_for
@@ -263,21 +260,18 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     lead = 2.0 * max(int(goal_counts.max(initial=1)), 1) + 2.0
 
     say(f"selecting up to {config.top_k} candidates per mentee, by goal coverage first...")
-    ce, cm, cv = top_candidates(pop, scorer, config.top_k, lead=lead)
-    order = np.lexsort((_tie_break(ce, cm), -cv, ce))
-    ce, cm = ce[order].astype(np.int64), cm[order].astype(np.int64)
-    del cv, order
-    soft_keys = np.sort(ce * n_m + cm)
-    del ce, cm
-    goals = scorer.goals_[pop.mentees].toarray().astype(np.float32)
-    skills = scorer.skills_[pop.mentors].T.toarray().astype(np.float32)
     blocked = _blocked_keys(pop)
+    arrays = scan_arrays(pop, scorer, blocked)
     # The coverage stage starts from the CORE_K best of each mentee by coverage and
-    # the mentor_side_k best of each mentor, ties by a fixed hash of the pair.
-    core_e, core_m = coverage_candidates(pop, goals, skills, CORE_K, config.mentor_side_k, blocked)
-    parts = [core_e.astype(np.int64) * n_m + core_m]
-    del core_e, core_m
+    # the mentor_side_k best of each mentor; the tie-break may also use the top_k
+    # best of each mentee by coverage, then the bio-free score.
+    cands = scan_candidates(
+        arrays, pop, scorer, units_per_goal, core_k=CORE_K, side_k=config.mentor_side_k, top_k=config.top_k, lead=lead
+    )
+    soft_keys = np.sort(cands["top"][0] * n_m + cands["top"][1])
     has = np.flatnonzero(mate >= 0)
+    parts = [e.astype(np.int64) * n_m + m for e, m, *_ in (cands["core"], cands["side"])]
+    del cands
     keys = np.unique(np.concatenate([*parts, has.astype(np.int64) * n_m + mate[has]]))
     del parts
     keys = keys[~_sorted_contains(blocked, keys)]
@@ -310,15 +304,12 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         current = np.full(pop.n_mentees, -1, dtype=np.int64)
         current[all_e[used]] = all_m[used]
         say(f"round {rnd}: pricing every feasible pair against the potentials...")
-        new_e, new_m = price_all_pairs(
-            pop,
-            goals,
-            skills,
+        new_e, new_m = price_pairs(
+            arrays,
             units_per_goal,
             dist[: pop.n_mentees],
             dist[pop.n_mentees : pop.n_mentees + pop.n_mentors],
             current,
-            blocked,
             per_mentee=config.top_k,
         )
         lap(f"pricing_{rnd}")
@@ -329,7 +320,7 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         info["pairs_added_by_pricing"] += int(len(new_e))
         new_e, new_m = new_e.astype(np.int64), new_m.astype(np.int64)
     info["candidate_pairs"] = int(len(all_e))
-    del goals, skills
+    del arrays
     if info["coverage_certified"]:
         # Every feasible pair outside the graph now has a reduced cost >= 0, so the
         # candidates kept for the tie-break can join: the tight ones are as good
