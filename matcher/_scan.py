@@ -61,6 +61,8 @@ class ScanArrays:
     e_agency: np.ndarray  # 14
     blocked_ptr: np.ndarray  # 15: per mentee, the excluded mentor indices: blocked_idx[blocked_ptr[e]:...]
     blocked_idx: np.ndarray  # 16
+    m_rnd: np.ndarray  # 17: per mentor position, a fixed pseudo-random 32-bit number (see pair_hash)
+    e_rnd: np.ndarray  # 18: per mentee
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, f.name) for f in fields(self))
@@ -121,7 +123,21 @@ def scan_arrays(pop, scorer, blocked: np.ndarray) -> ScanArrays:
         e_agency=scorer.agency_codes_[pop.mentees].astype(np.int64),
         blocked_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         blocked_idx=(blocked % n_m).astype(np.int64),
+        m_rnd=_member_random(order, 1),
+        e_rnd=_member_random(np.arange(pop.n_mentees), 2),
     )
+
+
+def _member_random(index: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed pseudo-random 32-bit number per index (splitmix64 of index and salt, top bits)."""
+    x = np.asarray(index, dtype=np.uint64) * np.uint64(2) + np.uint64(salt)
+    x = x * np.uint64(0x9E3779B97F4A7C15)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return (x >> np.uint64(32)).astype(np.uint32)
 
 
 @intrinsic
@@ -135,16 +151,30 @@ def _popcount(typingctx, x):
     return sig, codegen
 
 
+@njit(cache=True, inline="always")
+def pair_hash(e_rnd, m_rnd):
+    """Pseudo-random 32-bit number of a pair, from the 32-bit numbers of its two members.
+
+    MurmurHash3's finaliser of ``e_rnd ^ m_rnd``: for one mentee, the order it
+    gives her mentors is a fresh shuffle, and so for one mentor's mentees.  In
+    32-bit arithmetic, so that a loop computing it for every pair vectorises.
+    """
+    # numba widens 32-bit products: each step is cut back to 32 bits.
+    x = np.uint32(np.uint32(e_rnd) ^ np.uint32(m_rnd))
+    x = np.uint32(x ^ (x >> np.uint32(16)))
+    x = np.uint32(x * np.uint32(0x85EBCA6B))
+    x = np.uint32(x ^ (x >> np.uint32(13)))
+    x = np.uint32(x * np.uint32(0xC2B2AE35))
+    x = np.uint32(x ^ (x >> np.uint32(16)))
+    return np.int64(x)
+
+
 @njit(cache=True)
-def pair_hash(e, m):
-    """A 31-bit pseudo-random number of the pair (splitmix64 finaliser)."""
-    x = np.uint64(e) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(m)
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return np.int64(x >> np.uint64(33))
+def _keys(e_rnd, rnd, buf_c, u, stop, buf_k):
+    """Per pair, ``units << 32 | (2**32 - 1 - pair_hash)``: larger is better, ties by the hash; -1 if struck out."""
+    for t in range(stop):
+        h = pair_hash(e_rnd, rnd[t])
+        buf_k[t] = ((buf_c[t] * u) << 32) | (np.int64(0xFFFFFFFF) - h) if buf_c[t] >= 0 else -1
 
 
 @njit(cache=True, inline="always")
@@ -194,38 +224,50 @@ def _kept(rows, k):
 
 
 @njit(cache=True)
-def _level(buf_c, cnt, k, hist):
-    """The largest number of goals ``L`` such that at least ``k`` of the ``cnt`` pairs cover ``L`` or more (0 if none)."""
-    hist[:] = 0
-    for t in range(cnt):
-        if buf_c[t] >= 0:  # -1: struck out
-            hist[buf_c[t]] += 1
-    total = 0
-    for c in range(hist.shape[0] - 1, -1, -1):
-        total += hist[c]
-        if total >= k:
-            return c
+def _level(buf_c, cnt, k, top):
+    """The largest number of goals ``L`` <= ``top`` such that at least ``k`` of the pairs cover ``L`` or more.
+
+    0 when there is none.  One branch-free count per level tried, from the top.
+    """
+    for level in range(top, 0, -1):
+        n = 0
+        for t in range(cnt):
+            n += buf_c[t] >= level
+        if n >= k:
+            return level
     return 0
 
 
 @njit(cache=True)
-def _keep_best(i, idx, buf_v, cnt, floor, vals, hashes, ids, row):
-    """Keep in ``row`` the best entries of the buffer with value >= ``floor``.
+def _compact(keys, cnt, floor, sel):
+    """Write into ``sel`` the positions ``t < cnt`` with ``keys[t] >= floor``; returns how many (no branch per pair)."""
+    n = 0
+    for t in range(cnt):
+        sel[n] = t
+        n += keys[t] >= floor
+    return n
 
-    Best: larger value, then smaller :func:`pair_hash`, then smaller mentor
-    index.  The hash is computed only for values that reach the worst kept.
+
+@njit(cache=True)
+def _keep_best(e_rnd, idx, rnd, buf_v, sel, n, vals, hashes, ids, row, use_hash):
+    """Keep in ``row`` the best of the buffer's entries ``sel[:n]``.
+
+    Best: larger value, then (``use_hash``) smaller :func:`pair_hash`, then
+    smaller mentor index.  The hash is computed only for values that reach the
+    worst kept.
     """
     for s in range(vals.shape[1]):
         vals[row, s] = -np.inf
         hashes[row, s] = 0
         ids[row, s] = -1
     wv, wh, wm = -np.inf, np.int64(0), np.int64(-1)
-    for t in range(cnt):
+    for q in range(n):
+        t = sel[q]
         v = buf_v[t]
-        if v < floor or v < wv:
+        if v < wv:
             continue
         j = idx[t]
-        h = pair_hash(i, j)
+        h = pair_hash(e_rnd, rnd[t]) if use_hash else 0
         if v == wv and (h > wh or (h == wh and j > wm)):
             continue
         wv, wh, wm = _replace_worst(vals, hashes, ids, row, v, h, j)
@@ -233,9 +275,9 @@ def _keep_best(i, idx, buf_v, cnt, floor, vals, hashes, ids, row):
 
 @njit(cache=True)
 def _group(a, g):
-    """The feasible mentors of group ``g``: positions, mentor indices, years, skills (gathered)."""
+    """The feasible mentors of group ``g``: positions, mentor indices, years, skills, random numbers."""
     cols = a[9][a[8][g] : a[8][g + 1]]
-    return cols, a[0][cols], a[2][cols], a[4][cols]
+    return cols, a[0][cols], a[2][cols], a[4][cols], a[17][cols]
 
 
 @njit(cache=True)
@@ -285,16 +327,18 @@ def _candidates(a, e_years, upg, e_inv_lang, e_inv_tot, idf_tables, weights, sen
     e_need, e_lang, e_goals, e_n_goals, e_agency = a[10], a[11], a[12], a[13], a[14]
     n_m = m_years.shape[0]
     side_v, side_h, side_i = side
-    side_wv = np.full(n_m, -np.inf)
-    side_wh = np.zeros(n_m, dtype=np.int64)
+    # Per mentor position, the key and mentee of the worst she keeps (-1: a place is free).
+    side_wk = np.full(n_m, -1, dtype=np.int64)
     side_wm = np.full(n_m, -1, dtype=np.int64)
     wg, ws, wl, wsen, wa = weights[0], weights[1], weights[2], weights[4], weights[5]
     n_words = e_goals.shape[1]
     buf_c = np.empty(n_m, dtype=np.int64)
+    buf_k = np.empty(n_m, dtype=np.int64)
     buf_v = np.empty(n_m)
-    hist = np.zeros(64 * n_words + 1, dtype=np.int64)
+    sel = np.empty(n_m, dtype=np.int64)
     for g in range(group_ptr.shape[0] - 1):
-        cols, idx, years, skills = _group(a, g)
+        cols, idx, years, skills, rnd = _group(a, g)
+        worst_k = side_wk[cols]  # the group's mentors' worst kept keys, contiguous (kept in step)
         for k in range(group_ptr[g], group_ptr[g + 1]):
             i = group_mentees[k]
             stop = _senior(years, e_need[i])
@@ -305,29 +349,32 @@ def _candidates(a, e_years, upg, e_inv_lang, e_inv_tot, idf_tables, weights, sen
             n_goals = e_n_goals[i]
             inv_goals = 1.0 / n_goals if n_goals > 0 else 0.0
             u = upg[i]
-            for t in range(stop):
-                buf_v[t] = np.float64(buf_c[t] * u) if buf_c[t] >= 0 else -np.inf
-            # Per mentee, by coverage.
-            floor = np.float64(_level(buf_c, stop, core[0].shape[1], hist) * u)
-            _keep_best(i, idx, buf_v, stop, floor, core[0], core[1], core[2], i)
-            # Per mentor, by coverage (her kept set holds mentees: their index breaks ties).
-            for t in range(stop):
+            e_rnd = a[18][i]
+            _keys(e_rnd, rnd, buf_c, u, stop, buf_k)
+            # Per mentor, by coverage then the hash (her kept set holds mentees: their index breaks ties).
+            n = 0
+            for t in range(stop):  # no branch per pair: a mentor's kept set is rarely beaten
+                sel[n] = t
+                n += buf_k[t] >= worst_k[t]
+            for q in range(n):
+                t = sel[q]
                 p = cols[t]
-                v = buf_v[t]
-                if v < side_wv[p] or v == -np.inf:
+                key = buf_k[t]
+                if key < 0 or (key == worst_k[t] and i > side_wm[p]):
                     continue
-                h = pair_hash(i, idx[t])
-                if v == side_wv[p] and (h > side_wh[p] or (h == side_wh[p] and i > side_wm[p])):
-                    continue
-                side_wv[p], side_wh[p], side_wm[p] = _replace_worst(side_v, side_h, side_i, p, v, h, i)
+                wv, _, side_wm[p] = _replace_worst(side_v, side_h, side_i, p, np.float64(key), 0, i)
+                side_wk[p] = worst_k[t] = np.int64(wv) if wv > -np.inf else -1
+            # Per mentee, by coverage then the hash: only the pairs of her core_k best coverage levels.
+            n = _compact(buf_c, stop, max(_level(buf_c, stop, core[0].shape[1], n_goals), 0), sel)
+            for q in range(n):
+                buf_v[sel[q]] = np.float64(buf_k[sel[q]])
+            _keep_best(e_rnd, idx, rnd, buf_v, sel, n, core[0], core[1], core[2], i, False)
             # Per mentee, lead times the coverage plus the score without the bio (below 1):
-            # only pairs of the top_k best coverage levels can be kept.
-            least = _level(buf_c, stop, top[0].shape[1], hist)
-            for t in range(stop):
+            # only pairs of her top_k best coverage levels can be kept.
+            n = _compact(buf_c, stop, max(_level(buf_c, stop, top[0].shape[1], n_goals), 0), sel)
+            for q in range(n):
+                t = sel[q]
                 cov = buf_c[t]
-                if cov < least or cov < 0:
-                    buf_v[t] = -np.inf
-                    continue
                 p = cols[t]
                 if cov == n_goals:
                     idf = ws if n_goals > 0 else 0.0
@@ -348,7 +395,7 @@ def _candidates(a, e_years, upg, e_inv_lang, e_inv_tot, idf_tables, weights, sen
                 if m_agency[p] == e_agency[i]:
                     value += wa
                 buf_v[t] = value
-            _keep_best(i, idx, buf_v, stop, -np.inf, top[0], top[1], top[2], i)
+            _keep_best(e_rnd, idx, rnd, buf_v, sel, n, top[0], top[1], top[2], i, True)
 
 
 def scan_candidates(arrays: ScanArrays, pop, scorer, units_per_goal, *, core_k: int, side_k: int, top_k: int, lead: float):
@@ -407,11 +454,12 @@ def _price(a, upg, full, dist_e, dist_m, mate, per_mentee, window):
     n_m = a[0].shape[0]
     buf_c = np.empty(n_m, dtype=np.int64)
     buf_v = np.empty(n_m)
+    sel = np.empty(n_m, dtype=np.int64)
     found_e = np.empty(16, dtype=np.int64)
     found_m = np.empty(16, dtype=np.int64)
     n_found = 0
     for g in range(group_ptr.shape[0] - 1):
-        cols, idx, years, skills = _group(a, g)
+        cols, idx, years, skills, rnd = _group(a, g)
         dist_g = dist_m[idx]
         # best_after[t]: the largest mentor potential among the t + 1 most senior of the group.
         best_after = dist_g.copy()
@@ -432,7 +480,8 @@ def _price(a, upg, full, dist_e, dist_m, mate, per_mentee, window):
                 zmax = max(zmax, z)
             if zmax <= dist_e[i]:
                 continue
-            _keep_best(i, idx, buf_v, stop, max(zmax - window, dist_e[i] + 1.0), keep[0], keep[1], keep[2], 0)
+            n = _compact(buf_v, stop, max(zmax - window, dist_e[i] + 1.0), sel)
+            _keep_best(a[18][i], idx, rnd, buf_v, sel, n, keep[0], keep[1], keep[2], 0, True)
             for s in range(keep[2].shape[1]):
                 if keep[2][0, s] < 0:
                     continue

@@ -86,7 +86,7 @@ def test_each_candidate_set_holds_the_best_feasible_pairs(name):
             wi * comps[c][0] for wi, c in zip(w, COMPONENTS, strict=True) if c != "bio"
         )
     for name_, k, key in (("core", 3, units), ("top", 4, value)):
-        e, m, _ = got[name_]
+        e, m, *_ = got[name_]
         kept = list(zip(e.tolist(), m.tolist(), strict=True))
         assert set(kept) <= allowed and len(set(kept)) == len(kept)
         for i in range(pop.n_mentees):
