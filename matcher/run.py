@@ -109,6 +109,8 @@ def _unmatched_details(members, pop: Population, unmatched: np.ndarray):
     keys = np.column_stack([pop.country[pos], packed, pop.years[pos]])
     _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
+    by_group = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[by_group], np.arange(len(first) + 1))
     lang_all = pop.languages[everyone].astype(np.float32)
     # Per (country, language set): the mentors of other countries, and those sharing a
     # language sorted by years (the senior enough are a suffix).
@@ -128,19 +130,20 @@ def _unmatched_details(members, pop: Population, unmatched: np.ndarray):
         senior = lang[np.searchsorted(lang_years, need, side="left") :]
         hint = _language_hint(pop, others, need, her) if len(senior) == 0 else None
         base_kind = _mentor_kind(pop, members, senior, her)
-        for r in np.flatnonzero(group == g).tolist():
+        base_places = int((places[senior] > 0).sum())
+        for r in by_group[bounds[g] : bounds[g + 1]].tolist():
             p = int(pos[r])
             m = members[p]
             blocked = pop.blocked.get(p)
             excluded = np.zeros(0, dtype=np.intp)
-            compatible, kind = senior, base_kind
+            compatible, kind, n_places = senior, base_kind, base_places
             if blocked:
                 out_mask = np.isin(senior, np.fromiter(blocked, dtype=np.intp))
                 if out_mask.any():
                     excluded = senior[out_mask]
                     compatible = senior[~out_mask]
                     kind = _mentor_kind(pop, members, compatible, her)
-            n_places = int((places[compatible] > 0).sum())
+                    n_places = int((places[compatible] > 0).sum())
             if len(senior) == 0:
                 reason = "no_compatible_mentor"
             elif len(compatible) == 0:
