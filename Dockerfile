@@ -34,11 +34,13 @@ COPY --chown=root:root deploy ./deploy
 # Editable: the app finds migrations/ beside web/. The code stays owned by root (read-only
 # for the service); only instance/ and the backup folder are writable.
 RUN pip install --no-deps -e . \
-    && mkdir -p /app/instance /var/backups/bridges /run/bridges-metrics \
-    && chown bridges:bridges /app/instance /var/backups/bridges /run/bridges-metrics
+    && mkdir -p /app/instance /var/backups/bridges /run/bridges-metrics /var/cache/bridges/numba \
+    && chown bridges:bridges /app/instance /var/backups/bridges /run/bridges-metrics /var/cache/bridges/numba
 
 USER bridges
+# NUMBA_CACHE_DIR: the matcher's compiled code (numba), cached where the service can write.
 ENV GUNICORN_BIND=0.0.0.0:8000 \
+    NUMBA_CACHE_DIR=/var/cache/bridges/numba \
     PROMETHEUS_MULTIPROC_DIR=/run/bridges-metrics \
     BACKUP_DIR=/var/backups/bridges
 EXPOSE 8000

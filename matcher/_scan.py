@@ -33,6 +33,8 @@ import scipy.sparse as sp
 from numba import njit, types
 from numba.extending import intrinsic
 
+from . import _jit  # noqa: F401  (before any @njit: where numba caches)
+
 __all__ = ["ScanArrays", "scan_arrays", "scan_candidates", "price_pairs", "pair_hash"]
 
 

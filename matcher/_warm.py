@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from . import _jit  # noqa: F401  (before any @njit: where numba caches)
+
 __all__ = ["repair"]
 
 _INF = np.int64(1) << 60
