@@ -372,10 +372,20 @@ def _candidates(a, e_years, upg, e_inv_lang, e_inv_tot, idf_tables, weights, sen
                 buf_v[sel[q]] = np.float64(buf_k[sel[q]])
             _keep_best(e_rnd, idx, rnd, buf_v, sel, n, core[0], core[1], core[2], i, False)
             # Per mentee, lead times the coverage plus the score without the bio (below 1):
-            # only pairs of her top_k best coverage levels can be kept.
+            # only pairs of her top_k best coverage levels can be kept.  They come most
+            # senior first, so the seniority term only falls: once her kept set is full
+            # and even a perfect pair at this seniority could not beat its worst, the
+            # rest cannot either.
             n = _compact(buf_c, stop, max(_level(buf_c, stop, top[0].shape[1], n_goals), 0), sel)
+            for s_ in range(top[0].shape[1]):
+                top[0][i, s_], top[1][i, s_], top[2][i, s_] = -np.inf, 0, -1
+            wv, wh, wm = -np.inf, np.int64(0), np.int64(-1)
+            perfect = (wg + lead) * (1.0 if n_goals > 0 else 0.0) + ws + wl + wa + 1e-9
             for q in range(n):
                 t = sel[q]
+                sen = wsen * min(max(years[t] - e_years[i], 0), seniority_cap) / seniority_cap
+                if wv > -np.inf and perfect + sen < wv:
+                    break
                 cov = buf_c[t]
                 p = cols[t]
                 if cov == n_goals:
@@ -391,13 +401,17 @@ def _candidates(a, e_years, upg, e_inv_lang, e_inv_tot, idf_tables, weights, sen
                             if byte:
                                 idf += idf_tables[w * 8 + b, byte]
                     idf *= ws * e_inv_tot[i]
-                gap = m_years[p] - e_years[i]
                 value = (wg + lead) * cov * inv_goals + idf + wl * _common(e_lang, i, m_lang, p) * e_inv_lang[i]
-                value += wsen * min(max(gap, 0), seniority_cap) / seniority_cap
+                value += sen
                 if m_agency[p] == e_agency[i]:
                     value += wa
-                buf_v[t] = value
-            _keep_best(e_rnd, idx, rnd, buf_v, sel, n, top[0], top[1], top[2], i, True)
+                if value < wv:
+                    continue
+                j = idx[t]
+                h = pair_hash(e_rnd, rnd[t])
+                if value == wv and (h > wh or (h == wh and j > wm)):
+                    continue
+                wv, wh, wm = _replace_worst(top[0], top[1], top[2], i, value, h, j)
 
 
 def scan_candidates(arrays: ScanArrays, pop, scorer, units_per_goal, *, core_k: int, side_k: int, top_k: int, lead: float):
