@@ -597,6 +597,18 @@ def residual_potentials(n_mentees, capacity, e_edge, m_edge, cost, used) -> np.n
     raise SolverError("the assignment is not optimal: its residual graph has a negative cycle")
 
 
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """The distinct values of ``keys``, sorted (one sort: numpy's ``unique`` hashes integers
+    first, which took 1.2 s instead of 0.2 for the 2 million candidate keys of 100,000 members)."""
+    keys = np.sort(keys)
+    if len(keys) == 0:
+        return keys
+    keep = np.empty(len(keys), dtype=bool)
+    keep[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+    return keys[keep]
+
+
 def _sorted_contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Whether each of ``keys`` is in ``sorted_keys`` (binary search, no hashing)."""
     if len(sorted_keys) == 0:

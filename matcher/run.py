@@ -13,6 +13,7 @@ from ._scan import price_pairs, scan_arrays, scan_candidates
 from .assign import (
     Population,
     _sorted_contains,
+    _sorted_unique,
     class_max_matching,
     coverage_costs,
     coverage_units,
@@ -277,7 +278,7 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     has = np.flatnonzero(mate >= 0)
     parts = [e.astype(np.int64) * n_m + m for e, m, *_ in (cands["core"], cands["side"])]
     del cands
-    keys = np.unique(np.concatenate([*parts, has.astype(np.int64) * n_m + mate[has]]))
+    keys = _sorted_unique(np.concatenate([*parts, has.astype(np.int64) * n_m + mate[has]]))
     del parts
     keys = keys[~_sorted_contains(blocked, keys)]
     lap("candidates")
