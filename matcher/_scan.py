@@ -454,9 +454,10 @@ def scan_candidates(arrays: ScanArrays, pop, scorer, units_per_goal, *, core_k: 
         inv_lang, inv_tot, tables, w, float(scorer.seniority_cap), float(lead), core, side, top,
     )  # fmt: skip
     out = {}
-    for name, (vals, _, ids), k in (("core", core, core_k), ("top", top, top_k)):
-        r, c = np.nonzero(ids[:, : max(k, 0)] >= 0)
-        out[name] = (r, ids[r, c], vals[r, c])
+    r, c = np.nonzero(core[2][:, : max(core_k, 0)] >= 0)
+    out["core"] = (r, core[2][r, c])
+    r, c = np.nonzero(top[2][:, : max(top_k, 0)] >= 0)
+    out["top"] = (r, top[2][r, c], top[0][r, c])
     r, c = np.nonzero(side[2][:, : max(side_k, 0)] >= 0)
     out["side"] = (side[2][r, c], arrays.order[r])
     return out

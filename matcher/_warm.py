@@ -105,6 +105,33 @@ def _repair(n, tail, head, cap, cost, flow, d, bal, adj_start, adj_ent, active, 
     return phases
 
 
+@njit(cache=True, inline="always")
+def _residual(arcs, d, v, ent):
+    """The residual arc ``ent`` of node ``v``: (usable, other end, reduced cost).
+
+    ``ent`` is ``2 * arc`` for the arc leaving ``v`` (usable while below its
+    capacity) or ``2 * arc + 1`` for the arc entering it (usable backwards while
+    it carries flow); inactive arcs are never usable.
+    """
+    tail, head, cap, cost, flow, _, _, active = arcs
+    a = ent >> 1
+    if ent & 1 == 0:
+        w = head[a]
+        return active[a] and flow[a] < cap[a], w, cost[a] + d[v] - d[w]
+    w = tail[a]
+    return active[a] and flow[a] > 0, w, -cost[a] + d[v] - d[w]
+
+
+@njit(cache=True, inline="always")
+def _visit(seen, visited, n_visited, v):
+    """Note ``v`` as visited in this phase (its marks are reset at the end); returns the new count."""
+    if not seen[v]:
+        seen[v] = True
+        visited[n_visited] = v
+        n_visited += 1
+    return n_visited
+
+
 @njit(cache=True)
 def _dijkstra(arcs, d, bal, sources, n_src, dist, done, queue, touched, settled):
     """Step 1: distances on reduced costs from the excesses to the first deficit.
@@ -112,7 +139,7 @@ def _dijkstra(arcs, d, bal, sources, n_src, dist, done, queue, touched, settled)
     Returns ``(D, touched, settled)`` counts; ``D`` is -1 when no deficit is
     reachable or a distance overflows the bucket queue.
     """
-    tail, head, cap, cost, flow, adj_start, adj_ent, active = arcs
+    adj_start, adj_ent = arcs[5], arcs[6]
     bucket_head, entry_node, entry_next = queue
     size = 0
     n_touched = 0
@@ -146,20 +173,9 @@ def _dijkstra(arcs, d, bal, sources, n_src, dist, done, queue, touched, settled)
             reach = b
             break
         for k in range(adj_start[v], adj_start[v + 1]):
-            ent = adj_ent[k]
-            a = ent >> 1
-            if not active[a]:
+            ok, w, rc = _residual(arcs, d, v, adj_ent[k])
+            if not ok:
                 continue
-            if ent & 1 == 0:
-                if flow[a] >= cap[a]:
-                    continue
-                w = head[a]
-                rc = cost[a] + d[v] - d[w]
-            else:
-                if flow[a] <= 0:
-                    continue
-                w = tail[a]
-                rc = -cost[a] + d[v] - d[w]
             nd = b + rc
             if nd < dist[w]:
                 if nd >= _BUCKETS:
@@ -185,7 +201,7 @@ def _dijkstra(arcs, d, bal, sources, n_src, dist, done, queue, touched, settled)
 @njit(cache=True)
 def _push(arcs, d, bal, sources, n_src, walk):
     """Step 3: units from excesses to deficits along arcs of reduced cost 0.  Returns the units moved."""
-    tail, head, cap, cost, flow, adj_start, adj_ent, active = arcs
+    flow, adj_start, adj_ent = arcs[4], arcs[5], arcs[6]
     cur, dead, on_path, seen, visited, stack_v, stack_e = walk
     moved = 0
     n_visited = 0
@@ -195,10 +211,7 @@ def _push(arcs, d, bal, sources, n_src, walk):
             top = 0
             stack_v[0] = s
             on_path[s] = True
-            if not seen[s]:
-                seen[s] = True
-                visited[n_visited] = s
-                n_visited += 1
+            n_visited = _visit(seen, visited, n_visited, s)
             found = False
             while top >= 0:
                 v = stack_v[top]
@@ -208,24 +221,13 @@ def _push(arcs, d, bal, sources, n_src, walk):
                 advanced = False
                 while cur[v] < adj_start[v + 1]:
                     ent = adj_ent[cur[v]]
-                    a = ent >> 1
-                    if ent & 1 == 0:
-                        ok = flow[a] < cap[a]
-                        w = head[a]
-                        rc = cost[a] + d[v] - d[w]
-                    else:
-                        ok = flow[a] > 0
-                        w = tail[a]
-                        rc = -cost[a] + d[v] - d[w]
-                    if ok and active[a] and rc == 0 and not dead[w] and not on_path[w]:
+                    ok, w, rc = _residual(arcs, d, v, ent)
+                    if ok and rc == 0 and not dead[w] and not on_path[w]:
                         stack_e[top] = ent
                         top += 1
                         stack_v[top] = w
                         on_path[w] = True
-                        if not seen[w]:
-                            seen[w] = True
-                            visited[n_visited] = w
-                            n_visited += 1
+                        n_visited = _visit(seen, visited, n_visited, w)
                         advanced = True
                         break
                     cur[v] += 1

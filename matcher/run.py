@@ -276,7 +276,7 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
     )
     soft_keys = np.sort(cands["top"][0] * n_m + cands["top"][1])
     has = np.flatnonzero(mate >= 0)
-    parts = [e.astype(np.int64) * n_m + m for e, m, *_ in (cands["core"], cands["side"])]
+    parts = [e.astype(np.int64) * n_m + m for e, m in (cands["core"], cands["side"])]
     del cands
     keys = _sorted_unique(np.concatenate([*parts, has.astype(np.int64) * n_m + mate[has]]))
     del parts

@@ -141,6 +141,6 @@ def test_ties_are_broken_the_same_way_every_time_and_differ_between_mentees():
     runs = [scan_candidates(arrays, pop, scorer, upg, core_k=5, side_k=1, top_k=5, lead=4.0) for _ in range(2)]
     for name in ("core", "top", "side"):
         assert all(np.array_equal(a, b) for a, b in zip(runs[0][name], runs[1][name], strict=True))
-    e, m, _ = runs[0]["core"]
+    e, m = runs[0]["core"]
     assert len(e) == 10
     assert set(m[e == 0].tolist()) != set(m[e == 1].tolist())
