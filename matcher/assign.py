@@ -41,6 +41,7 @@ __all__ = [
     "coverage_costs",
     "soft_costs",
     "solve_flow",
+    "primal_dual_flow",
     "tie_break_flow",
     "residual_potentials",
 ]
@@ -354,6 +355,98 @@ def solve_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value) -> np.ndar
     if int(used.sum()) != flow_value:
         raise SolverError(f"min-cost flow matched {int(used.sum())} mentees instead of {flow_value}")
     return used
+
+
+#: Phases the primal-dual coverage solve may take before it gives way to
+#: OR-Tools' cost scaling (each phase raises the cost of the cheapest augmenting
+#: path by at least 1; at 100,000 realistic members it takes 3).
+MAX_PRIMAL_DUAL_PHASES = 64
+
+
+def primal_dual_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value, *, max_phases=MAX_PRIMAL_DUAL_PHASES):
+    """The cheapest flow of ``flow_value`` mentees and potentials proving it, by the primal-dual method.
+
+    The same flow problem as :func:`solve_flow`.  The potentials start with
+    every reduced cost ``>= 0`` and the cheapest pairs at 0; then each phase
+    pushes a maximum flow (OR-Tools' push-relabel) through the arcs of reduced
+    cost 0 and, while the flow is short, moves the potentials by the shortest
+    distances from the source (Dijkstra on the reduced costs), which makes the
+    next cheapest augmenting paths tight.  Coverage costs take few values and
+    nearly every mentee has a mentor covering all her goals, so the first
+    maximum flow carries almost everything and a few phases finish: at 100,000
+    realistic members 1.6 CPU s against 8.5 for cost scaling on the same graph.
+
+    Returns
+    -------
+    (used, dist) or None
+        Per candidate edge whether the flow uses it, and potentials with
+        ``cost + dist[tail] - dist[head] >= 0`` on every residual arc (checked
+        by :func:`check_optimal`); None when the flow value is out of reach or
+        ``max_phases`` did not suffice (the caller solves with :func:`solve_flow`).
+
+    Examples
+    --------
+    >>> used, dist = primal_dual_flow(2, np.array([1, 1]), np.array([0, 0, 1]), np.array([0, 1, 0]),
+    ...                               np.array([-9, -5, -8]), 2)
+    >>> used.tolist()
+    [False, True, True]
+    """
+    from ortools.graph.python import max_flow
+    from scipy.sparse.csgraph import dijkstra
+
+    e_edge = np.asarray(e_edge, dtype=np.int64)
+    n_pairs = len(e_edge)
+    if flow_value == 0 or n_pairs == 0:
+        return None
+    n_mentors = len(capacity)
+    source = n_mentees + n_mentors
+    sink = source + 1
+    n_nodes = sink + 1
+    tails, heads, caps, costs = _flow_arcs(n_mentees, capacity, e_edge, m_edge, cost)
+    flows = np.zeros(len(tails), np.int64)
+    lowest = min(int(np.min(cost)), 0)
+    dist = np.zeros(n_nodes, np.int64)
+    dist[n_mentees:source] = lowest
+    dist[sink] = lowest
+    sent = 0
+    for _ in range(max_phases):
+        reduced = costs + dist[tails] - dist[heads]
+        ahead = np.flatnonzero((flows < caps) & (reduced == 0))
+        back = np.flatnonzero((flows > 0) & (reduced == 0))
+        # A node of its own feeds the source with what is left to send.
+        solver = max_flow.SimpleMaxFlow()
+        solver.add_arcs_with_capacity(
+            np.concatenate([[n_nodes], tails[ahead], heads[back]]).astype(np.int32),
+            np.concatenate([[source], heads[ahead], tails[back]]).astype(np.int32),
+            np.concatenate([[flow_value - sent], caps[ahead] - flows[ahead], flows[back]]).astype(np.int64),
+        )
+        if solver.solve(n_nodes, sink) != solver.OPTIMAL:
+            return None
+        pushed = solver.flows(np.arange(1 + len(ahead) + len(back), dtype=np.int32))
+        sent += int(pushed[0])
+        flows[ahead] += pushed[1 : 1 + len(ahead)]
+        flows[back] -= pushed[1 + len(ahead) :]
+        if sent == flow_value:
+            supplies = np.zeros(n_nodes, np.int64)
+            supplies[source], supplies[sink] = flow_value, -flow_value
+            if not check_optimal(n_nodes, tails, heads, caps, costs, flows, dist, supplies):
+                return None
+            return flows[n_mentees : n_mentees + n_pairs] > 0, dist
+        # Shortest reduced distances from the source.  Each arc weighs
+        # reduced * (n + 1) + 1 (floats, exact here): no weight is 0, which a
+        # sparse matrix would drop, and the division below recovers the distance.
+        ahead, back = flows < caps, flows > 0
+        weight = np.concatenate([reduced[ahead], -reduced[back]]).astype(np.float64) * (n_nodes + 1) + 1
+        graph = sp.csr_matrix(
+            (weight, (np.concatenate([tails[ahead], heads[back]]), np.concatenate([heads[ahead], tails[back]]))),
+            shape=(n_nodes, n_nodes),
+        )
+        del weight
+        far = dijkstra(graph, directed=True, indices=source)
+        if not np.isfinite(far[sink]):
+            return None
+        dist += np.floor(np.minimum(far, far[sink]) / (n_nodes + 1)).astype(np.int64)
+    return None
 
 
 def _flow_arcs(n_mentees, capacity, e_edge, m_edge, cost):

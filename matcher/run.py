@@ -17,6 +17,7 @@ from .assign import (
     class_max_matching,
     coverage_costs,
     coverage_units,
+    primal_dual_flow,
     residual_potentials,
     solve_flow,
     tie_break_flow,
@@ -299,9 +300,11 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         warm = None
         if used is not None:
             warm = warm_solve(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used, dist, flow_value)
+        else:
+            warm = primal_dual_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
         if warm is not None:
             used, dist = warm
-            info["warm_rounds"] += 1
+            info["warm_rounds"] += rnd > 1
             lap(f"solve_{rnd}")
         else:
             used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
