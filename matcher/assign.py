@@ -403,6 +403,8 @@ def primal_dual_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value, *, m
     sink = source + 1
     n_nodes = sink + 1
     tails, heads, caps, costs = _flow_arcs(n_mentees, capacity, e_edge, m_edge, cost)
+    # Node numbers and places fit 32 bits: the peak of a 100,000-member run is here.
+    tails, heads, caps = tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int32)
     flows = np.zeros(len(tails), np.int64)
     lowest = min(int(np.min(cost)), 0)
     dist = np.zeros(n_nodes, np.int64)
@@ -437,6 +439,7 @@ def primal_dual_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value, *, m
         # sparse matrix would drop, and the division below recovers the distance.
         ahead, back = flows < caps, flows > 0
         weight = np.concatenate([reduced[ahead], -reduced[back]]).astype(np.float64) * (n_nodes + 1) + 1
+        del reduced
         graph = sp.csr_matrix(
             (weight, (np.concatenate([tails[ahead], heads[back]]), np.concatenate([heads[ahead], tails[back]]))),
             shape=(n_nodes, n_nodes),
