@@ -13,8 +13,9 @@ The steps, all deterministic:
    mentees each mentor covers best, and each mentee's best by coverage then
    the bio-free score.  The edges of ``M*`` are added, hence the candidate
    graph still has a matching of the proven maximum size.
-3. Rounds of an exact min-cost flow on the candidate graph (OR-Tools' integer
-   cost-scaling solver, then warm restarts, :mod:`matcher._warm`) with the flow
+3. Rounds of an exact min-cost flow on the candidate graph (the primal-dual
+   method, :func:`primal_dual_flow`, then warm restarts, :mod:`matcher._warm`;
+   OR-Tools' integer cost-scaling solver if either gives up) with the flow
    fixed at the proven maximum, and :func:`matcher._scan.price_pairs` checking
    every feasible pair against its potentials, until none can raise the goal
    coverage (see "the lexicographic objective" below).
