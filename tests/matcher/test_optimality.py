@@ -246,3 +246,17 @@ def test_without_mentor_side_candidates_the_coverage_is_still_the_exact_optimum(
     by_id = {m.id: m for m in members}
     assert len(result.pairs) == count and result.summary["assignment"]["coverage_certified"]
     assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
+
+
+def test_when_the_primal_dual_solve_gives_way_cost_scaling_reaches_the_same_optimum(monkeypatch):
+    import matcher.run
+
+    rows = random_population(600, seed=31, p_exclude=0.1)
+    members = parse_members([json.dumps(r) for r in rows])
+    config = MatchConfig(top_k=2)
+    count, coverage = exact_coverage_optimum(members, config)
+    monkeypatch.setattr(matcher.run, "primal_dual_flow", lambda *args, **kwargs: None)
+    result = match(members, config)
+    by_id = {m.id: m for m in members}
+    assert len(result.pairs) == count and result.summary["assignment"]["coverage_certified"]
+    assert sum(_coverage(by_id[p.mentor], by_id[p.mentee]) for p in result.pairs) == coverage
