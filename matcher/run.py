@@ -65,29 +65,47 @@ def _population(members: Sequence[Member], scorer, config: MatchConfig) -> Popul
     )
 
 
-def _mentor_kind(pop: Population, members, compatible: np.ndarray, her_langs: np.ndarray):
-    """The most common country and shared language among ``compatible`` mentors."""
-    if len(compatible) == 0:
+def _country_names(members, pop: Population) -> list:
+    """The country of each code of ``pop.country`` (codes number the countries in sorted order)."""
+    codes, first = np.unique(pop.country, return_index=True)
+    names = [None] * (int(codes[-1]) + 1 if len(codes) else 0)
+    for c, i in zip(codes.tolist(), first.tolist(), strict=True):
+        names[c] = members[i].country
+    return names
+
+
+def _mentor_kind(country_names, country_counts: np.ndarray, spoken: np.ndarray, her_codes):
+    """The most common country and shared language among the compatible mentors.
+
+    ``country_counts`` counts them per country code, ``spoken`` per language of
+    hers (``her_codes``, in code order); ties go to the smallest code.
+    """
+    if country_counts.sum() == 0:
         return None
-    countries = np.bincount(pop.country[compatible])
-    code = int(np.argmax(countries))  # smallest code among the most common
-    country = next(members[q].country for q in compatible.tolist() if pop.country[q] == code)
-    spoken = pop.languages[compatible][:, her_langs].sum(axis=0)
-    language = pop.language_codes[np.flatnonzero(her_langs)[int(np.argmax(spoken))]] if len(spoken) else None
+    country = country_names[int(np.argmax(country_counts))]
+    language = her_codes[int(np.argmax(spoken))] if len(spoken) else None
     return {"country": country, "language": language}
 
 
-def _language_hint(pop: Population, others: np.ndarray, need: int, her_langs: np.ndarray):
-    """The language she does not speak that most mentors senior enough speak."""
-    ok = others[pop.years[others] >= need]
-    if len(ok) == 0:
-        return None
-    counts = pop.languages[ok].sum(axis=0)
+def _language_hint(pop: Population, counts: np.ndarray, her_langs: np.ndarray):
+    """The language she does not speak that most mentors senior enough speak.
+
+    ``counts`` is, per language, how many mentors of other countries senior
+    enough for her speak it.
+    """
+    counts = counts.copy()
     counts[her_langs] = 0
     if counts.max(initial=0) == 0:
         return None
     best = int(np.argmax(counts))
     return {"code": pop.language_codes[best], "mentors": int(counts[best])}
+
+
+def _suffix_sums(rows: np.ndarray) -> np.ndarray:
+    """Row ``s`` of the result is the column sums of ``rows[s:]`` (one more row, of zeros)."""
+    out = np.zeros((len(rows) + 1, rows.shape[1]), dtype=np.int64)
+    np.cumsum(rows[::-1], axis=0, out=out[-2::-1])
+    return out
 
 
 def _unmatched_details(members, pop: Population, unmatched: np.ndarray):
@@ -98,116 +116,129 @@ def _unmatched_details(members, pop: Population, unmatched: np.ndarray):
     mentors are full" can be told apart from "no compatible mentor exists".
     Counts are computed once per (country, language set, years) of the
     unmatched mentees; only a mentee with exclusions among them is recounted.
+    Mentors are taken in order of years, so those senior enough for a mentee
+    are a suffix, and their counts per country, per language and with a place
+    are suffix sums, computed once per (country, language set).
     """
-    out = []
     if len(unmatched) == 0:
-        return out
+        return []
     gap = pop.min_gap
     everyone = np.array([i for i, m in enumerate(members) if m.is_mentor], dtype=np.intp)
+    everyone = everyone[np.argsort(pop.years[everyone], kind="stable")]  # by years, ties in id order
     places = np.zeros(len(members), dtype=np.int64)
     places[pop.mentors] = pop.capacity
+    country_names = _country_names(members, pop)
+    n_c = len(country_names)
+    one_hot = np.eye(n_c, dtype=np.int64)
+
+    def columns(who, her_idx):
+        # One row per mentor: her country (one-hot), the languages of ``her_idx`` she speaks, has a place.
+        return np.column_stack([one_hot[pop.country[who]], pop.languages[who][:, her_idx], places[who] > 0])
+
     pos = pop.mentees[unmatched]
     packed = np.packbits(pop.languages[pos], axis=1).astype(np.int64)
     keys = np.column_stack([pop.country[pos], packed, pop.years[pos]])
+    # Sorted by country, then language set, then years: the groups of one kind are adjacent.
     _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     group = group.ravel()
     by_group = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[by_group], np.arange(len(first) + 1))
     lang_all = pop.languages[everyone].astype(np.float32)
-    # Per (country, language set): the mentors of other countries, and those sharing a
-    # language sorted by years (the senior enough are a suffix).
-    kinds: dict = {}
+    out: list = [None] * len(pos)  # in the order of ``pos``, which is the id order
+    kind_key = None
     for g, f in enumerate(first.tolist()):
         p0 = int(pos[f])
         her = pop.languages[p0]
+        her_idx = np.flatnonzero(her)
         need = int(pop.years[p0]) + gap
-        kind_key = (int(pop.country[p0]), packed[f].tobytes())
-        if kind_key not in kinds:
+        if (int(pop.country[p0]), packed[f].tobytes()) != kind_key:
+            # The mentors of other countries, and those of them sharing a language.
+            kind_key = (int(pop.country[p0]), packed[f].tobytes())
             away = pop.country[everyone] != pop.country[p0]
-            others = everyone[away]
-            lang = others[(lang_all[away] @ her.astype(np.float32)) > 0]
-            lang = lang[np.argsort(pop.years[lang], kind="stable")]
-            kinds[kind_key] = (others, lang, pop.years[lang])
-        others, lang, lang_years = kinds[kind_key]
-        senior = lang[np.searchsorted(lang_years, need, side="left") :]
-        hint = _language_hint(pop, others, need, her) if len(senior) == 0 else None
-        base_kind = _mentor_kind(pop, members, senior, her)
-        base_places = int((places[senior] > 0).sum())
+            lang = everyone[away & ((lang_all @ her.astype(np.float32)) > 0)]
+            lang_years = pop.years[lang]
+            her_codes = [pop.language_codes[j] for j in her_idx.tolist()]
+            tail = _suffix_sums(columns(lang, her_idx))
+            most_senior = int(lang_years[-1]) if len(lang) else None
+            others_tail = None
+        s = int(np.searchsorted(lang_years, need, side="left"))
+        senior = lang[s:]
+        hint = None
+        if len(senior) == 0:
+            if others_tail is None:
+                others_years = pop.years[everyone[away]]
+                others_tail = _suffix_sums(pop.languages[everyone[away]])
+            hint = _language_hint(pop, others_tail[np.searchsorted(others_years, need, side="left")], her)
+        base = tail[s]
+        base_kind = _mentor_kind(country_names, base[:n_c], base[n_c:-1], her_codes)
         for r in by_group[bounds[g] : bounds[g + 1]].tolist():
             p = int(pos[r])
             m = members[p]
             blocked = pop.blocked.get(p)
-            excluded = np.zeros(0, dtype=np.intp)
-            compatible, kind, n_places = senior, base_kind, base_places
+            n_compatible, n_excluded, n_places, kind = len(senior), 0, int(base[-1]), base_kind
             if blocked:
-                out_mask = np.isin(senior, np.fromiter(blocked, dtype=np.intp))
-                if out_mask.any():
-                    excluded = senior[out_mask]
-                    compatible = senior[~out_mask]
-                    kind = _mentor_kind(pop, members, compatible, her)
-                    n_places = int((places[compatible] > 0).sum())
+                excluded = senior[np.isin(senior, np.fromiter(blocked, dtype=np.intp))]
+                if len(excluded):
+                    counts = base - columns(excluded, her_idx).sum(axis=0)
+                    n_compatible, n_excluded, n_places = len(senior) - len(excluded), len(excluded), int(counts[-1])
+                    kind = _mentor_kind(country_names, counts[:n_c], counts[n_c:-1], her_codes)
             if len(senior) == 0:
                 reason = "no_compatible_mentor"
-            elif len(compatible) == 0:
+            elif n_compatible == 0:
                 reason = "excluded_or_declined"
             elif n_places == 0:
                 reason = "compatible_mentors_full"
             else:
                 reason = "places_used_for_others"
-            out.append(
-                {
-                    "id": m.id,
-                    "reason": reason,
-                    "country": m.country,
-                    "languages": list(m.languages),
-                    "years_of_service": m.years_of_service,
-                    "needed_years": need,
-                    "mentors_sharing_language": int(len(lang)),
-                    "mentors_senior_enough": int(len(senior)),
-                    "suitable_mentors": int(len(compatible)),
-                    "excluded_mentors": int(len(excluded)),
-                    "full_mentors": int(len(compatible) - n_places),
-                    "mentors_with_places": n_places,
-                    "most_senior_years": int(pop.years[lang].max()) if len(lang) else None,
-                    "language_hint": hint,
-                    "mentor_kind": kind,
-                }
-            )
-    out.sort(key=lambda d: d["id"])
+            out[r] = {
+                "id": m.id,
+                "reason": reason,
+                "country": m.country,
+                "languages": list(m.languages),
+                "years_of_service": m.years_of_service,
+                "needed_years": need,
+                "mentors_sharing_language": len(lang),
+                "mentors_senior_enough": len(senior),
+                "suitable_mentors": n_compatible,
+                "excluded_mentors": n_excluded,
+                "full_mentors": n_compatible - n_places,
+                "mentors_with_places": n_places,
+                "most_senior_years": most_senior,
+                "language_hint": hint,
+                "mentor_kind": kind,
+            }
     return out
 
 
 def _summary(members, pop, pairs, coverage, unmatched, config, timings, max_matchable):
-    by_id = {m.id: m for m in members}
+    """The run summary (see ``docs/matcher.md``); counts per country are taken over the country codes of ``pop``."""
     scores = np.array([p.score for p in pairs], dtype=np.float64)
     bins = config.histogram_bins
     edges = np.linspace(0.0, 1.0, bins + 1)
     counts = np.histogram(np.round(scores, 4), bins=edges)[0] if len(scores) else np.zeros(bins, int)
-    by_country: dict[str, dict] = {}
-
-    def row(c):
-        return by_country.setdefault(
-            c, {"mentees": 0, "mentees_matched": 0, "mentors": 0, "mentor_places": 0, "mentees_mentored": 0}
-        )
-
-    for m in members:
-        r = row(m.country)
-        if m.is_mentee:
-            r["mentees"] += 1
-        if m.is_mentor:
-            r["mentors"] += 1
-            r["mentor_places"] += m.capacity
-    flows = Counter()
-    for p in pairs:
-        mentor, mentee = by_id[p.mentor], by_id[p.mentee]
-        row(mentee.country)["mentees_matched"] += 1
-        row(mentor.country)["mentees_mentored"] += 1
-        flows[(mentor.country, mentee.country)] += 1
+    names = _country_names(members, pop)
+    n_c = len(names)
+    mentor = np.array([m.is_mentor for m in members], dtype=bool)
+    capacity = np.array([m.capacity for m in members], dtype=np.int64)
+    position = {m.id: i for i, m in enumerate(members)}
+    pair_mentor = np.array([position[p.mentor] for p in pairs], dtype=np.intp)
+    pair_mentee = np.array([position[p.mentee] for p in pairs], dtype=np.intp)
+    per_country = np.column_stack(
+        [
+            np.bincount(pop.country[pop.mentees], minlength=n_c),
+            np.bincount(pop.country[pair_mentee], minlength=n_c),
+            np.bincount(pop.country[mentor], minlength=n_c),
+            np.bincount(pop.country[mentor], weights=capacity[mentor], minlength=n_c).astype(np.int64),
+            np.bincount(pop.country[pair_mentor], minlength=n_c),
+        ]
+    ).tolist()
+    fields = ("mentees", "mentees_matched", "mentors", "mentor_places", "mentees_mentored")
+    flows = np.bincount(pop.country[pair_mentor] * n_c + pop.country[pair_mentee], minlength=n_c * n_c)
     places = int(pop.capacity.sum())
     return {
         "members": len(members),
         "mentees_eligible": int(pop.n_mentees),
-        "mentors": sum(1 for m in members if m.is_mentor),
+        "mentors": int(mentor.sum()),
         "mentor_places": places,
         "mentees_matched": len(pairs),
         "max_matchable": int(max_matchable),
@@ -218,8 +249,11 @@ def _summary(members, pop, pairs, coverage, unmatched, config, timings, max_matc
             "edges": [round(float(x), 4) for x in edges],
             "counts": [int(x) for x in counts],
         },
-        "by_country": {c: by_country[c] for c in sorted(by_country)},
-        "flows": [{"mentor_country": a, "mentee_country": b, "pairs": n} for (a, b), n in sorted(flows.items())],
+        "by_country": {names[c]: dict(zip(fields, per_country[c], strict=True)) for c in range(n_c)},
+        "flows": [
+            {"mentor_country": names[k // n_c], "mentee_country": names[k % n_c], "pairs": int(flows[k])}
+            for k in np.flatnonzero(flows).tolist()
+        ],
         "unmatched": unmatched,
         "unmatched_reasons": dict(sorted(Counter(u["reason"] for u in unmatched).items())),
         "config": config.to_dict(),
@@ -427,21 +461,21 @@ def _match(members, config: MatchConfig, progress) -> MatchResult:
     mentor_pos, mentee_pos = mentor_pos[order], mentee_pos[order]
     comps = scorer.components(mentor_pos, mentee_pos)
     final = scorer.score_pairs(mentor_pos, mentee_pos)
-    pairs = []
-    for k, (a, b) in enumerate(zip(mentor_pos.tolist(), mentee_pos.tolist(), strict=True)):
-        mentor, mentee = members[a], members[b]
-        pairs.append(
-            Pair(
-                mentor=mentor.id,
-                mentee=mentee.id,
-                score=round(float(final[k]), 4),
-                reasons=reasons_for(mentor, mentee, bio_similarity=float(comps["bio"][k]), config=config),
-            )
+    mentors = [members[a] for a in mentor_pos.tolist()]
+    mentees = [members[b] for b in mentee_pos.tolist()]
+    pairs = [
+        Pair(
+            mentor=mentor.id,
+            mentee=mentee.id,
+            score=round(score, 4),
+            reasons=reasons_for(mentor, mentee, bio_similarity=bio, config=config),
         )
+        for mentor, mentee, score, bio in zip(mentors, mentees, final.tolist(), comps["bio"].tolist(), strict=True)
+    ]
     matched = np.zeros(pop.n_mentees, dtype=bool)
     matched[e] = True
     unmatched = _unmatched_details(members, pop, np.flatnonzero(~matched))
-    with_goals = np.array([len(members[b].goals) > 0 for b in mentee_pos.tolist()], dtype=bool)
+    with_goals = np.array([len(mentee.goals) > 0 for mentee in mentees], dtype=bool)
     coverage = comps["goal_coverage"][with_goals]
     lap("explain")
     timings["cpu"] = cpu  # process CPU seconds per phase (all threads)
