@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import functools
 import re
-from array import array
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,26 +55,49 @@ _BIO_CHUNK = 50_000
 _WORD = re.compile(r"\w\w+")
 
 
-class _WordPrefixes:
-    """Analyzer of the bio TF-IDF: lower-case words of 2+ letters cut to ``k`` letters.
-
-    A class rather than a closure so that a fitted scorer pickles.
-    """
-
-    def __init__(self, k: int):
-        self.k = k
-
-    def __call__(self, text: str) -> list[str]:
-        k = self.k
-        if k >= 2:  # the regex cuts the words itself: no loop in Python
-            return _prefix_pattern(k).findall(text.lower())
-        return [w[:k] for w in _WORD.findall(text.lower())]
+# Texts whose words are numbered at once (bounds the memory of the words in flight).
+_TEXT_BATCH = 1_000
 
 
 @functools.lru_cache(maxsize=8)
 def _prefix_pattern(k: int) -> re.Pattern:
-    """Words of 2+ word characters (as ``_WORD``), captured up to their first ``k``."""
-    return re.compile(rf"(\w{{2,{k}}})\w*")
+    """Words of 2+ word characters (as ``_WORD``), captured up to their first ``k``.
+
+    With ``k`` < 2, whole words (the caller cuts them).
+    """
+    return re.compile(rf"(\w{{2,{k}}})\w*" if k >= 2 else _WORD.pattern)
+
+
+def _word_ids(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Every word of every lower-cased text, as numbers in order of first appearance.
+
+    A word is cut to its first ``k`` characters when ``k`` >= 2 (by the regex),
+    kept whole otherwise.  The words of a batch of texts are numbered by one
+    ``map`` over a dict that numbers new words as they come, in C; a batch
+    keeps the word lists of a few texts alive at a time, not of all of them.
+
+    Returns
+    -------
+    ids : ndarray of int64
+        The number of each word, text after text.
+    lengths : ndarray of int64
+        The number of words of each text.
+    numbers : dict of str to int
+        The number of each word.
+    """
+    findall = _prefix_pattern(k).findall
+    numbers: defaultdict[str, int] = defaultdict()
+    numbers.default_factory = numbers.__len__
+    lookup = numbers.__getitem__
+    ids, lengths = [], []
+    for lo in range(0, len(texts), _TEXT_BATCH):
+        words = [findall(t.lower()) for t in texts[lo : lo + _TEXT_BATCH]]
+        lengths.append(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+        count = int(lengths[-1].sum())
+        ids.append(np.fromiter(map(lookup, chain.from_iterable(words)), dtype=np.int64, count=count))
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), {}
+    return np.concatenate(ids), np.concatenate(lengths), dict(numbers)
 
 
 def _rowsum(matrix) -> np.ndarray:
@@ -290,22 +313,43 @@ def _bio_pairs(bio_unique: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.nd
     return np.clip(sims, 0.0, 1.0)[inverse.ravel()]
 
 
+def _distinct(rows: list[tuple]) -> tuple[list[tuple], np.ndarray]:
+    """The distinct rows in order of first appearance, and each row's position among them."""
+    position: dict[tuple, int] = {}
+    ids = [position.setdefault(r, len(position)) for r in rows]
+    return list(position), np.array(ids, dtype=np.intp)
+
+
+def _binarize(binarizer: MultiLabelBinarizer, distinct: list[tuple], ids: np.ndarray) -> sp.csr_matrix:
+    """``binarizer.transform`` of the rows ``distinct[ids]``, as a float64 CSR matrix.
+
+    Each distinct label tuple is transformed once (members share them: 100,000
+    members have about 30,000 distinct skill tuples and 35 language tuples),
+    then its row is copied to the members that have it.  The copy keeps the
+    order of the columns within a row, which is the transform's own (the
+    iteration order of a set, not always sorted) and which the sums over a
+    row follow, so the matrix is the one of transforming every row.
+    """
+    return sp.csr_matrix(binarizer.transform(distinct)[ids], dtype=np.float64)
+
+
 def _learn_labels(scorer: CompatibilityScorer, members: list[Member]) -> None:
     """Label vocabularies, skill IDF, goal and language counts, packed bit sets."""
-    slugs = sorted({s for m in members for s in (*m.skills, *m.goals)})
-    langs = sorted({x for m in members for x in m.languages})
-    agencies = sorted({m.agency for m in members})
+    skill_sets, skill_ids = _distinct([m.skills for m in members])
+    goal_sets, goal_ids = _distinct([m.goals for m in members])
+    language_sets, language_ids = _distinct([m.languages for m in members])
+    agency_sets, agency_ids = _distinct([(m.agency,) for m in members])
+    slugs = sorted({*chain.from_iterable(skill_sets), *chain.from_iterable(goal_sets)})
+    langs = sorted(set(chain.from_iterable(language_sets)))
+    agencies = sorted(set(chain.from_iterable(agency_sets)))
     scorer.slug_binarizer_ = MultiLabelBinarizer(classes=slugs, sparse_output=True).fit([])
     scorer.language_binarizer_ = MultiLabelBinarizer(classes=langs, sparse_output=True).fit([])
     scorer.agency_binarizer_ = MultiLabelBinarizer(classes=agencies, sparse_output=True).fit([])
 
-    def binarize(binarizer, rows):
-        return sp.csr_matrix(binarizer.transform(rows), dtype=np.float64)
-
-    scorer.skills_ = binarize(scorer.slug_binarizer_, [m.skills for m in members])
-    scorer.goals_ = binarize(scorer.slug_binarizer_, [m.goals for m in members])
-    scorer.languages_ = binarize(scorer.language_binarizer_, [m.languages for m in members])
-    scorer.agencies_ = binarize(scorer.agency_binarizer_, [(m.agency,) for m in members])
+    scorer.skills_ = _binarize(scorer.slug_binarizer_, skill_sets, skill_ids)
+    scorer.goals_ = _binarize(scorer.slug_binarizer_, goal_sets, goal_ids)
+    scorer.languages_ = _binarize(scorer.language_binarizer_, language_sets, language_ids)
+    scorer.agencies_ = _binarize(scorer.agency_binarizer_, agency_sets, agency_ids)
     scorer.years_ = np.array([m.years_of_service for m in members], dtype=np.int64)
 
     mentor_rows = np.array([i for i, m in enumerate(members) if m.is_mentor], dtype=np.intp)
@@ -328,35 +372,34 @@ def _learn_labels(scorer: CompatibilityScorer, members: list[Member]) -> None:
     scorer.n_members_ = len(members)
 
 
-def _count_words(texts: list[str], analyzer):
+def _count_words(texts: list[str], k: int):
     """Word counts per text (CSR, float32, columns in sorted word order) and the vocabulary.
 
-    The counts of scikit-learn's ``CountVectorizer`` with this analyzer, without
-    its loop over every word in Python: each text's words are mapped to
-    column numbers by one ``map`` over a dict that numbers new words as they
-    come, and duplicates are summed by the sparse matrix.  None without words.
+    The counts of scikit-learn's ``CountVectorizer`` whose analyzer gives the
+    lower-cased words of 2+ word characters of a text (``_WORD``), each cut
+    to its first ``k`` characters, without a loop over the words in Python
+    (see :func:`_word_ids`).  None without words.
     """
-    vocabulary: defaultdict[str, int] = defaultdict()
-    vocabulary.default_factory = vocabulary.__len__
-    lookup = vocabulary.__getitem__
-    indices = array("l")
-    indptr = array("l", [0])
-    for text in texts:
-        indices.extend(map(lookup, analyzer(text)))
-        indptr.append(len(indices))
-    if not vocabulary:
+    ids, lengths, numbers = _word_ids(texts, k)
+    if not numbers:
         return None, {}
-    words = sorted(vocabulary)
+    words = sorted({w[:k] for w in numbers})
+    column_of_word = {w: i for i, w in enumerate(words)}
     # Columns in sorted word order, as CountVectorizer numbers them.
-    column = np.empty(len(words), dtype=np.int64)
-    column[[vocabulary[w] for w in words]] = np.arange(len(words))
-    cols = column[np.frombuffer(indices, dtype=np.int64)] if len(indices) else np.zeros(0, np.int64)
+    column = np.empty(len(numbers), dtype=np.int64)
+    column[list(numbers.values())] = [column_of_word[w[:k]] for w in numbers]
+    cols = column[ids]
+    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
     counts = sp.csr_matrix(
-        (np.ones(len(cols), dtype=np.float32), cols, np.frombuffer(indptr, dtype=np.int64)),
+        (np.ones(len(cols), dtype=np.float32), cols, indptr),
         shape=(len(texts), len(words)),
     )
-    counts.sum_duplicates()
-    return counts, {w: i for i, w in enumerate(words)}
+    # Duplicates summed and columns sorted by two linear transpositions
+    # (counting sorts) rather than a sort of every row.
+    by_word = counts.tocsc()
+    by_word.sum_duplicates()
+    return by_word.tocsr(), column_of_word
 
 
 def _learn_bios(scorer: CompatibilityScorer, members: list[Member]) -> None:
@@ -370,7 +413,7 @@ def _learn_bios(scorer: CompatibilityScorer, members: list[Member]) -> None:
     position = {t: i for i, t in enumerate(bio_texts)}
     scorer.bio_ids_ = np.array([position[t] for t in texts], dtype=np.intp)
     del texts, position
-    counts, scorer.bio_vocabulary_ = _count_words(bio_texts, _WordPrefixes(scorer.bio_word_prefix))
+    counts, scorer.bio_vocabulary_ = _count_words(bio_texts, scorer.bio_word_prefix)
     if counts is not None:
         scorer.bio_tfidf_ = TfidfTransformer(sublinear_tf=True).fit(counts[scorer.bio_ids_])
         scorer.bio_unique_ = scorer.bio_tfidf_.transform(counts).astype(np.float32).tocsr()
