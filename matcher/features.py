@@ -42,6 +42,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from ._dots import row_dots
 from .model import MatchConfig, Member
 
 __all__ = ["CompatibilityScorer", "COMPONENTS", "reasons_for"]
@@ -50,8 +51,6 @@ __all__ = ["CompatibilityScorer", "COMPONENTS", "reasons_for"]
 COMPONENTS = ("goal_coverage", "skill_overlap", "language", "bio", "seniority", "agency")
 
 _CHUNK = 500_000
-# Pairs per chunk of the bio similarity: each gathers two sparse rows per pair.
-_BIO_CHUNK = 50_000
 _WORD = re.compile(r"\w\w+")
 
 
@@ -299,18 +298,10 @@ def _fill_components(scorer, mc, ec, out, lo):
 
 
 def _bio_pairs(bio_unique: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cosine similarity of distinct-bio pairs, each distinct pair computed once."""
+    """Cosine similarity of the bios ``a[k]`` and ``b[k]`` (rows of unit length: their dot product)."""
     if not bio_unique.shape[1] or len(a) == 0:
         return np.zeros(len(a))
-    n = np.int64(bio_unique.shape[0])
-    keys, inverse = np.unique(a.astype(np.int64) * n + b, return_inverse=True)
-    ua, ub = keys // n, keys % n
-    rows = bio_unique
-    sims = np.empty(len(keys))
-    for lo in range(0, len(keys), _BIO_CHUNK):
-        hi = lo + _BIO_CHUNK
-        sims[lo:hi] = _rowsum(rows[ua[lo:hi]].multiply(rows[ub[lo:hi]]))
-    return np.clip(sims, 0.0, 1.0)[inverse.ravel()]
+    return np.clip(row_dots(bio_unique, a, b), 0.0, 1.0)
 
 
 def _distinct(rows: list[tuple]) -> tuple[list[tuple], np.ndarray]:
