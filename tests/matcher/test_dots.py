@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -85,4 +86,4 @@ def test_the_compiled_code_runs_again_from_numba_s_disk_cache(tmp_path):
     assert any((tmp_path / "cache").rglob("*.nbi")), "the compiled code was cached"
     assert outputs[0] == outputs[1]
     m = sp.csr_matrix(np.arange(1, 601, dtype=np.float32).reshape(2, 300) / 100)
-    assert eval(outputs[0]) == _scipy(m, np.array([0, 1, 0]), np.array([1, 1, 0])).tolist()
+    assert ast.literal_eval(outputs[0]) == _scipy(m, np.array([0, 1, 0]), np.array([1, 1, 0])).tolist()
