@@ -21,7 +21,8 @@ mentor index), then by the index: every selection is deterministic and
 independent of the scan order, and mentees of equal coverage spread over the
 mentors instead of all asking the same ones.
 
-Compiled once and cached on disk (``cache=True``), like :mod:`matcher._warm`.
+Compiled once and cached on disk (``cache=True``): the first run on a machine
+spends a few seconds compiling, the later ones load the machine code.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ The steps, all deterministic:
    the bio-free score.  The edges of ``M*`` are added, hence the candidate
    graph still has a matching of the proven maximum size.
 3. Rounds of an exact min-cost flow on the candidate graph (the primal-dual
-   method, :func:`primal_dual_flow`, then warm restarts, :mod:`matcher._warm`;
-   OR-Tools' integer cost-scaling solver if either gives up) with the flow
+   method, :func:`primal_dual_flow`; OR-Tools' integer cost-scaling solver if
+   it gives up) with the flow
    fixed at the proven maximum, and :func:`matcher._scan.price_pairs` checking
    every feasible pair against its potentials, until none can raise the goal
    coverage (see "the lexicographic objective" below).
@@ -478,68 +478,6 @@ def check_optimal(n_nodes, tails, heads, caps, costs, flows, dist, supplies) -> 
         return False
     rc = costs + dist[tails] - dist[heads]
     return bool(np.all(rc[flows < caps] >= 0) and np.all(rc[flows > 0] <= 0))
-
-
-def warm_solve(n_mentees, capacity, e_edge, m_edge, cost, used, dist, flow_value):
-    """Re-solve the coverage flow after pairs were added, from the last optimum.
-
-    ``used`` is the optimal flow on the first ``len(used)`` pairs and ``dist``
-    its potentials; the pairs after them are new.  New pairs of negative reduced
-    cost are saturated and the imbalances repaired (:mod:`matcher._warm`).
-
-    Returns
-    -------
-    (used, dist) or None
-        The new flow per pair and potentials proving it optimal (checked by
-        :func:`check_optimal`); None when the repair failed (the caller solves
-        from scratch).
-    """
-    from ._warm import adjacency, repair
-
-    e_edge = np.asarray(e_edge, dtype=np.int64)
-    m_edge = np.asarray(m_edge, dtype=np.int64)
-    n_mentors = len(capacity)
-    source = n_mentees + n_mentors
-    n_nodes = source + 2
-    n_pairs = len(e_edge)
-    tails, heads, caps, costs = _flow_arcs(n_mentees, capacity, e_edge, m_edge, cost)
-    flows = np.zeros(len(tails), np.int64)
-    pair_flow = flows[n_mentees : n_mentees + n_pairs]
-    pair_flow[: len(used)] = used
-    matched = np.bincount(e_edge[: len(used)][used], minlength=n_mentees)
-    flows[:n_mentees] = matched
-    flows[n_mentees + n_pairs :] = np.bincount(m_edge[: len(used)][used], minlength=n_mentors)
-    d = np.asarray(dist, dtype=np.int64).copy()
-    adj = adjacency(n_nodes, tails, heads)
-    active = np.ones(len(tails), dtype=bool)
-    pending = np.arange(len(used), n_pairs)
-    active[n_mentees + pending] = False
-    balance = np.zeros(n_nodes, np.int64)
-    while len(pending):
-        # New pairs of reduced cost >= 0 join as they are; of the negative ones,
-        # each mentee's most negative is saturated, the others wait for the
-        # potentials of the repaired flow.
-        rc = costs[n_mentees + pending] + d[e_edge[pending]] - d[n_mentees + m_edge[pending]]
-        active[n_mentees + pending[rc >= 0]] = True
-        neg, rc = pending[rc < 0], rc[rc < 0]
-        if len(neg) == 0:
-            break
-        order = np.lexsort((rc, e_edge[neg]))
-        neg, rc = neg[order], rc[order]
-        first = np.ones(len(neg), dtype=bool)
-        first[1:] = e_edge[neg][1:] != e_edge[neg][:-1]
-        go, pending = neg[first], neg[~first]
-        pair_flow[go] = 1
-        active[n_mentees + go] = True
-        np.subtract.at(balance, e_edge[go], 1)
-        np.add.at(balance, n_mentees + m_edge[go], 1)
-        if repair(n_nodes, tails, heads, caps, costs, flows, d, balance, adj, active) < 0:
-            return None
-    supplies = np.zeros(n_nodes, np.int64)
-    supplies[source], supplies[source + 1] = flow_value, -flow_value
-    if not check_optimal(n_nodes, tails, heads, caps, costs, flows, d, supplies):
-        return None
-    return pair_flow > 0, d
 
 
 def tie_break_flow(n_mentees, capacity, e_edge, m_edge, cost, dist, flow_value, score_of) -> np.ndarray:

@@ -23,7 +23,6 @@ from .assign import (
     residual_potentials,
     solve_flow,
     tie_break_flow,
-    warm_solve,
 )
 from .features import CompatibilityScorer, reasons_for
 from .model import MatchConfig, MatchResult, Member, Pair
@@ -308,7 +307,6 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         "candidate_pairs": 0,
         "pricing_rounds": 0,
         "pairs_added_by_pricing": 0,
-        "warm_rounds": 0,
         "coverage_certified": False,
     }
     if flow_value == 0:
@@ -350,14 +348,9 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         all_m = np.concatenate([all_m, new_m])
         all_cost = np.concatenate([all_cost, coverage_costs(covered, units_per_goal[new_e])])
         del covered
-        warm = None
-        if used is not None:
-            warm = warm_solve(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used, dist, flow_value)
-        else:
-            warm = primal_dual_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
-        if warm is not None:
-            used, dist = warm
-            info["warm_rounds"] += rnd > 1
+        solved = primal_dual_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
+        if solved is not None:
+            used, dist = solved
             lap(f"solve_{rnd}")
         else:
             used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
