@@ -436,8 +436,9 @@ def primal_dual_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value, *, m
                 return None
             return flows[n_mentees : n_mentees + n_pairs] > 0, dist
         # Shortest reduced distances from the source.  Each arc weighs
-        # reduced * (n + 1) + 1 (floats, exact here): no weight is 0, which a
-        # sparse matrix would drop, and the division below recovers the distance.
+        # reduced * (n + 1) + 1 (floats holding exact integers): no weight is 0,
+        # which a sparse matrix would drop, and the integer division below
+        # recovers the distance (a path has at most n arcs).
         ahead, back = flows < caps, flows > 0
         weight = np.concatenate([reduced[ahead], -reduced[back]]).astype(np.float64) * (n_nodes + 1) + 1
         del reduced
@@ -447,9 +448,10 @@ def primal_dual_flow(n_mentees, capacity, e_edge, m_edge, cost, flow_value, *, m
         )
         del weight
         far = dijkstra(graph, directed=True, indices=source)
-        if not np.isfinite(far[sink]):
+        reach = far[sink]
+        if not np.isfinite(reach) or reach >= 2.0**53:  # out of reach, or past exact integers in a float
             return None
-        dist += np.floor(np.minimum(far, far[sink]) / (n_nodes + 1)).astype(np.int64)
+        dist += np.minimum(far, reach).astype(np.int64) // (n_nodes + 1)
     return None
 
 
