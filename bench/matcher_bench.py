@@ -3,7 +3,7 @@
 Usage::
 
     python bench/matcher_bench.py [--sizes 1000,10000,100000] [--cases realistic,templated]
-                                  [--seed 7] [--exact-max 10000]
+                                  [--seed 7] [--exact-max 10000] [--repeat 3] [--repeat-from 100000]
 
 For each case (``bench/population.py``) and size, the population is written to
 a file by one subprocess, then each solver runs in its own fresh subprocess so
@@ -24,7 +24,10 @@ own:
     and found none that could raise the coverage (``certified``).
 
 Mean goal coverage is over the matched mentees who have goals.  Every solver
-runs with one BLAS thread (``ONE_THREAD``), so CPU seconds compare work.
+runs with one BLAS thread (``ONE_THREAD``), so CPU seconds compare work.  From
+``--repeat-from`` members (100,000) the matcher and the baseline run
+``--repeat`` times (3), alternating, and each row shows the median run: this
+machine's speed drifts by up to a third over minutes.
 """
 
 from __future__ import annotations
@@ -200,6 +203,18 @@ def _sub(args: list[str]) -> dict | str:
     return json.loads(proc.stdout) if proc.stdout.strip() else {}
 
 
+def _median_run(results: list) -> dict | str:
+    """The run of median CPU time (a failure if any failed), with every run's CPU seconds and the largest peak."""
+    failed = [r for r in results if isinstance(r, str)]
+    if failed:
+        return failed[0]
+    ordered = sorted(results, key=lambda r: r["cpu_seconds"])
+    out = dict(ordered[(len(ordered) - 1) // 2])
+    out["cpu_runs"] = [r["cpu_seconds"] for r in results]
+    out["peak_mb"] = max(r["peak_mb"] for r in results)
+    return out
+
+
 def _mean(r) -> float:
     return r["total_coverage"] / r["with_goals"] if r.get("with_goals") else 0.0
 
@@ -210,6 +225,8 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", default="realistic,templated", help="populations of bench/population.py")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--exact-max", type=int, default=10000, help="largest size solved on every feasible pair")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the matcher and the baseline, alternating")
+    parser.add_argument("--repeat-from", type=int, default=100000, help="smallest size run --repeat times")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("CASE", "N", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -234,7 +251,13 @@ def main(argv=None) -> int:
                 if isinstance(gen, str):
                     print(f"{case:>9} {n:>8} generation {gen}", flush=True)
                     continue
-                runs = {"matcher": _sub(["--one", "matcher", path]), "baseline": _sub(["--one", "baseline", path])}
+                # Alternating runs, so that a slow spell of the machine hits both solvers; the
+                # row shown is each one's median run (by CPU seconds).
+                pairs = [
+                    (_sub(["--one", "matcher", path]), _sub(["--one", "baseline", path]))
+                    for _ in range(max(args.repeat, 1) if n >= args.repeat_from else 1)
+                ]
+                runs = {"matcher": _median_run([a for a, _ in pairs]), "baseline": _median_run([b for _, b in pairs])}
                 if n <= args.exact_max:
                     runs["exact"] = _sub(["--one", "exact", path])
                 mine = runs["matcher"]
@@ -264,10 +287,17 @@ def main(argv=None) -> int:
                     )
                 if isinstance(mine, dict) and isinstance(runs["baseline"], dict):
                     b = runs["baseline"]
+                    each = ""
+                    if len(pairs) > 1:
+                        ratios = " ".join(f"{x['cpu_seconds'] / max(y['cpu_seconds'], 1e-9):.2f}" for x, y in pairs)
+                        cpus = "/".join(str(c) for c in mine["cpu_runs"]), "/".join(str(c) for c in b["cpu_runs"])
+                        each = (
+                            f" (medians of {len(pairs)} alternating runs: cpu s {cpus[0]} and {cpus[1]}; per pair {ratios})"
+                        )
                     print(
                         f"{'':>9} {'':>8} matcher/baseline: wall {mine['seconds'] / max(b['seconds'], 1e-9):.2f}, "
-                        f"cpu {mine['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f}; seconds exclude reading the "
-                        f"file (matcher {mine['read_seconds']} s, baseline {b['read_seconds']} s)",
+                        f"cpu {mine['cpu_seconds'] / max(b['cpu_seconds'], 1e-9):.2f}{each}; seconds exclude reading "
+                        f"the file (matcher {mine['read_seconds']} s, baseline {b['read_seconds']} s)",
                         flush=True,
                     )
                 os.unlink(path)
