@@ -52,10 +52,14 @@ COMPONENTS = ("goal_coverage", "skill_overlap", "language", "bio", "seniority", 
 
 _CHUNK = 500_000
 _WORD = re.compile(r"\w\w+")
+_WORD_CHAR = re.compile(r"\w")
 
 
 # Texts whose words are numbered at once (bounds the memory of the words in flight).
 _TEXT_BATCH = 1_000
+# The vectorised path (below) gives way to the regex one for a batch whose
+# longest kept word is longer than this (one pass over the words per letter).
+_LONGEST_VECTORISED = 64
 
 
 @functools.lru_cache(maxsize=8)
@@ -70,10 +74,12 @@ def _prefix_pattern(k: int) -> re.Pattern:
 def _word_ids(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """Every word of every lower-cased text, as numbers in order of first appearance.
 
-    A word is cut to its first ``k`` characters when ``k`` >= 2 (by the regex),
-    kept whole otherwise.  The words of a batch of texts are numbered by one
-    ``map`` over a dict that numbers new words as they come, in C; a batch
-    keeps the word lists of a few texts alive at a time, not of all of them.
+    A word is cut to its first ``k`` characters when ``k`` >= 2, kept whole
+    otherwise: the words ``_prefix_pattern(k).findall`` gives.  A batch of
+    texts is joined by spaces and its words found and told apart in NumPy
+    (:func:`_batch_words`); only the distinct words of a batch meet the dict
+    that numbers words as they come.  A batch with a longer word than
+    ``_LONGEST_VECTORISED`` is read by the regex instead, into the same dict.
 
     Returns
     -------
@@ -88,15 +94,89 @@ def _word_ids(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray, dict[st
     numbers: defaultdict[str, int] = defaultdict()
     numbers.default_factory = numbers.__len__
     lookup = numbers.__getitem__
+    # Code of each code point: -1 not seen yet, 0 not a word character, else 1, 2, ...
+    codes = np.full(0x110000, -1, dtype=np.int32)
     ids, lengths = [], []
     for lo in range(0, len(texts), _TEXT_BATCH):
-        words = [findall(t.lower()) for t in texts[lo : lo + _TEXT_BATCH]]
-        lengths.append(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-        count = int(lengths[-1].sum())
-        ids.append(np.fromiter(map(lookup, chain.from_iterable(words)), dtype=np.int64, count=count))
+        lowered = [t.lower() for t in texts[lo : lo + _TEXT_BATCH]]
+        found = _batch_words(lowered, k, codes)
+        if found is None:
+            words = [findall(t) for t in lowered]
+            lengths.append(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+            count = int(lengths[-1].sum())
+            ids.append(np.fromiter(map(lookup, chain.from_iterable(words)), dtype=np.int64, count=count))
+            continue
+        kinds, firsts, per_text = found
+        number = np.fromiter(map(lookup, firsts), dtype=np.int64, count=len(firsts))
+        ids.append(number[kinds])
+        lengths.append(per_text)
     if not ids:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), {}
     return np.concatenate(ids), np.concatenate(lengths), dict(numbers)
+
+
+def _batch_words(lowered: list[str], k: int, codes: np.ndarray):
+    """The words of lower-cased texts, told apart without a loop over them in Python.
+
+    Returns ``(kinds, firsts, per_text)``: the kind of each word (0, 1, ...
+    in order of first appearance in the batch), each kind's word, and the
+    number of words of each text; None when a kept word is longer than
+    ``_LONGEST_VECTORISED``.  ``codes`` numbers the code points met so far
+    (updated here); a word character is one that ``\\w`` matches.
+    """
+    # The spaces around each text: a word never runs from one text into the next.
+    joined = " " + " ".join(lowered) + " "
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    code = codes[points]
+    if (code < 0).any():
+        new = np.unique(points[code < 0])
+        codes[new] = [0 if _WORD_CHAR.match(chr(c)) is None else 1 for c in new.tolist()]
+        seen = np.flatnonzero(codes > 0)
+        codes[seen] = np.arange(1, len(seen) + 1, dtype=np.int32)
+        code = codes[points]
+    is_word = code > 0
+    bounds = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    starts, ends = bounds[0::2], bounds[1::2]
+    keep = ends - starts >= 2
+    starts, size = starts[keep], (ends - starts)[keep]
+    if k >= 2:
+        np.minimum(size, k, out=size)
+    if len(size) and size.max() > _LONGEST_VECTORISED:
+        return None
+    kinds = _kinds(code, starts, size, int(codes.max()) + 1)
+    first = np.full(int(kinds.max(initial=-1)) + 1, len(kinds), dtype=np.int64)
+    np.minimum.at(first, kinds, np.arange(len(kinds), dtype=np.int64))
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    at = first[order]
+    firsts = [joined[s : s + n] for s, n in zip(starts[at].tolist(), size[at].tolist(), strict=True)]
+    text_starts = np.cumsum([1] + [len(t) + 1 for t in lowered])
+    per_text = np.diff(np.searchsorted(starts, text_starts)).astype(np.int64)
+    return rank[kinds], firsts, per_text
+
+
+def _kinds(code: np.ndarray, starts: np.ndarray, size: np.ndarray, radix: int) -> np.ndarray:
+    """A number for each word (its ``size`` codes from ``starts``), equal for equal words.
+
+    Letter after letter, the pair (number of the word so far, next code, or 0
+    past its end) is numbered densely by a table of the pairs present (or by
+    :func:`numpy.unique` when that table would be large): words are equal
+    exactly when all their pairs are.
+    """
+    state = np.zeros(len(starts), dtype=np.int64)
+    n_states = 1
+    for j in range(int(size.max(initial=0))):
+        pair = state * radix + np.where(size > j, code[np.minimum(starts + j, len(code) - 1)], 0)
+        if n_states * radix <= 4 * len(pair) + (1 << 16):
+            present = np.zeros(n_states * radix, dtype=bool)
+            present[pair] = True
+            dense = np.cumsum(present, dtype=np.int64) - 1
+            state, n_states = dense[pair], int(dense[-1]) + 1
+        else:
+            values, state = np.unique(pair, return_inverse=True)
+            n_states = len(values)
+    return state
 
 
 def _rowsum(matrix) -> np.ndarray:

@@ -24,7 +24,15 @@ TEXTS = [
     "Опыт работы в таможне 12 лет, ОБУЧАЮ молодых сотрудников.",  # a repeat
     "a",
     "Долгосрочное стратегическое планирование межведомственного взаимодействия",
+    "ΟΔΟΣ'Α ΟΔΟΣ. İİ İstanbul: lower() makes each İ two characters",
+    "e\u0301te cafe\u0301s (combining marks) 😀emoji😀 🇷🇺flag x\x01y\x1fz\x7f",
+    "non-BMP 𐐀𐐁𐐂 𝐀𝐁𝐂𝐃 𝟘𝟙 𠀀𠀁 and a lone \ud800surrogate",
+    "__ _a_ ___init___ 1_000_000 ёЁёж ЁЖИК",
+    "!?-- ..., 😀 😀",
 ]
+
+# Characters the word finder must treat as the regex does, for the random texts.
+TRICKY = "aZx_9ёЁжİΣσς'\u0301 \t\x00-😀𐐀𝐀ǅß٣\ud800."
 
 
 def reference_counts(texts, k):
@@ -51,6 +59,56 @@ def test_count_words_equals_count_vectorizer(k, batch, monkeypatch):
     np.testing.assert_array_equal(counts.indptr, expected.indptr)
     np.testing.assert_array_equal(counts.indices, expected.indices)
     np.testing.assert_array_equal(counts.data, expected.data.astype(np.float32))
+
+
+def reference_word_ids(texts, k):
+    """What ``_word_ids`` returns, by the regex over each lower-cased text."""
+    pattern = re.compile(rf"(\w{{2,{k}}})\w*" if k >= 2 else r"\w\w+")
+    numbers, ids, lengths = {}, [], []
+    for text in texts:
+        words = pattern.findall(text.lower())
+        lengths.append(len(words))
+        ids.extend(numbers.setdefault(w, len(numbers)) for w in words)
+    return np.array(ids, dtype=np.int64), np.array(lengths, dtype=np.int64), numbers
+
+
+def assert_word_ids_equal(texts, k):
+    ids, lengths, numbers = features._word_ids(texts, k)
+    expected_ids, expected_lengths, expected_numbers = reference_word_ids(texts, k)
+    assert list(numbers.items()) == list(expected_numbers.items())
+    assert ids.dtype == np.int64 and lengths.dtype == np.int64
+    np.testing.assert_array_equal(ids, expected_ids)
+    np.testing.assert_array_equal(lengths, expected_lengths)
+
+
+@pytest.mark.parametrize("k", [1, 2, 6, 40])
+@pytest.mark.parametrize("batch", [1, 2, 3, 1000])
+@pytest.mark.parametrize("longest", [3, 64])  # 3: most batches read by the regex
+def test_word_ids_equal_the_regex(k, batch, longest, monkeypatch):
+    monkeypatch.setattr(features, "_TEXT_BATCH", batch)
+    monkeypatch.setattr(features, "_LONGEST_VECTORISED", longest)
+    texts = TEXTS + ["x" * 100 + " " + "ж" * 41, "", "ab", "a b", "\x00ab\x00", "😀"]
+    assert_word_ids_equal(texts, k)
+    assert_word_ids_equal(texts[::-1], k)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 6, 40])
+def test_word_ids_of_random_texts_equal_the_regex(k, monkeypatch):
+    rng = np.random.default_rng(k)
+    for _ in range(20):
+        monkeypatch.setattr(features, "_TEXT_BATCH", int(rng.integers(1, 50)))
+        texts = ["".join(rng.choice(list(TRICKY), size=rng.integers(0, 40))) for _ in range(rng.integers(0, 80))]
+        assert_word_ids_equal(texts, k)
+
+
+def test_word_ids_of_many_distinct_words():
+    """Enough distinct words for the numbering of word prefixes to sort rather than tabulate."""
+    rng = np.random.default_rng(7)
+    letters = list("абвгдеёжзийклмнопрстуфхцчшщъыьэюяabcdef")
+    words = ["".join(rng.choice(letters, size=rng.integers(1, 9))) for _ in range(6000)]
+    texts = [" ".join(words[i : i + 7]) for i in range(0, len(words), 7)]
+    for k in (1, 6):
+        assert_word_ids_equal(texts, k)
 
 
 def test_count_words_without_words():
