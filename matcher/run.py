@@ -349,13 +349,11 @@ def _assign(pop: Population, scorer, config: MatchConfig, mate: np.ndarray, say,
         all_cost = np.concatenate([all_cost, coverage_costs(covered, units_per_goal[new_e])])
         del covered
         solved = primal_dual_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
-        if solved is not None:
-            used, dist = solved
-            lap(f"solve_{rnd}")
-        else:
+        if solved is None:  # cost scaling instead, its potentials by Bellman-Ford
             used = solve_flow(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, flow_value)
-            lap(f"solve_{rnd}")
-            dist = residual_potentials(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used)
+            solved = used, residual_potentials(pop.n_mentees, pop.capacity, all_e, all_m, all_cost, used)
+        used, dist = solved
+        lap(f"solve_{rnd}")
         current = np.full(pop.n_mentees, -1, dtype=np.int64)
         current[all_e[used]] = all_m[used]
         say(f"round {rnd}: pricing every feasible pair against the potentials...")
